@@ -1,0 +1,20 @@
+export { Log } from './log.js';
+export type {
+  LogOptions,
+  StreamDescription,
+  ShardDescription,
+  PutRecordInput,
+  PutRecordsResultEntry,
+  ShardIteratorType,
+  GetRecordsOutput,
+  ReadPosition,
+  ChildShard,
+  Consumer,
+} from './log.js';
+export { RecordRun, type LogRecord } from './frame.js';
+export { StreamReader, type ReaderCheckpoint, type ReaderStart, type ReadRecord } from './reader.js';
+export type { FsyncPolicy } from './durability.js';
+export type { StreamMode } from './metadata.js';
+export { aggregate, deaggregate, isAggregated, type UserRecord, type UserRecordInput, type StoredRecord } from './kpl.js';
+export { partitionKeyHash, evenRanges, MAX_HASH_KEY } from './hash-key.js';
+export { formatSequenceNumber } from './sequence-number.js';

@@ -1,0 +1,709 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { WallClock, type Clock } from '../util/clock.js';
+import { SluiceError, inUse, invalidArgument, limitExceeded, notFound } from '../util/errors.js';
+import { Durability, type FsyncPolicy } from './durability.js';
+import { encodeFrame, frameLength, RecordRun, type AppendBatch, type LogRecord } from './frame.js';
+import { evenRanges, parseHashKey, partitionKeyWords, writeWords } from './hash-key.js';
+import { decodeIterator, encodeIterator, ITERATOR_LIFETIME_MS } from './iterator.js';
+import {
+  FileMetadataStore,
+  MemoryMetadataStore,
+  shardIdFor,
+  type ConsumerMeta,
+  type LogMeta,
+  type MetadataStore,
+  type StreamMeta,
+  type StreamMode,
+} from './metadata.js';
+import { mergeShards, scaleUniformly, splitShard } from './reshard.js';
+import { formatSequenceNumber, parseSequenceNumber } from './sequence-number.js';
+import { DirectoryShardStore, MemoryShardStore } from './storage.js';
+import { OpenStream, type Shard } from './stream.js';
+import {
+  checkData,
+  checkInteger,
+  checkName,
+  checkOneOf,
+  checkPartitionKey,
+  checkRecordSize,
+  validationError,
+} from './validate.js';
+import { SHARD_LIMITS } from './throughput.js';
+import { StreamReader, type ReaderCheckpoint, type ReaderStart } from './reader.js';
+
+export interface LogOptions {
+  /** A data directory; omit it to keep everything in memory. */
+  dir?: string;
+  clock?: Clock;
+  /** When an append is acknowledged: after fsync (`always`, the default), after a periodic fsync (`batch`), or once written (`never`). */
+  fsync?: FsyncPolicy;
+  /** The `batch` policy's longest wait, in ms (default 10). */
+  fsyncBatchMs?: number;
+  /** Enforce the per-shard throughput limits of PROVISIONED streams (default false for embedding). */
+  limits?: boolean;
+  /** Roll to a new segment file past this size (default 64 MiB). */
+  segmentBytes?: number;
+  /** Most open shards a stream may have (default 500, AWS's default account quota in large regions). */
+  shardLimit?: number;
+  region?: string;
+  accountId?: string;
+}
+
+export interface ShardDescription {
+  shardId: string;
+  parentShardId?: string;
+  adjacentParentShardId?: string;
+  hashKeyRange: { startingHashKey: string; endingHashKey: string };
+  sequenceNumberRange: { startingSequenceNumber: string; endingSequenceNumber?: string };
+}
+
+export interface StreamDescription {
+  streamName: string;
+  streamARN: string;
+  streamStatus: 'ACTIVE';
+  streamModeDetails: { streamMode: StreamMode };
+  shards: ShardDescription[];
+  openShardCount: number;
+  retentionPeriodHours: number;
+  streamCreationTimestamp: number;
+  maxRecordSizeInKiB: number;
+  consumerCount: number;
+}
+
+export interface PutRecordInput {
+  partitionKey: string;
+  data: Uint8Array;
+  explicitHashKey?: string;
+}
+
+export type PutRecordsResultEntry =
+  | { shardId: string; sequenceNumber: string }
+  | { errorCode: 'ProvisionedThroughputExceededException'; errorMessage: string };
+
+export type ShardIteratorType = 'TRIM_HORIZON' | 'LATEST' | 'AT_SEQUENCE_NUMBER' | 'AFTER_SEQUENCE_NUMBER' | 'AT_TIMESTAMP';
+const ITERATOR_TYPES: readonly ShardIteratorType[] = ['TRIM_HORIZON', 'LATEST', 'AT_SEQUENCE_NUMBER', 'AFTER_SEQUENCE_NUMBER', 'AT_TIMESTAMP'];
+
+export interface ChildShard {
+  shardId: string;
+  parentShards: string[];
+  hashKeyRange: { startingHashKey: string; endingHashKey: string };
+}
+
+/** What a read returns besides the records. */
+export interface ReadPosition {
+  /** Null at the end of a closed shard: continue with `childShards`. */
+  nextShardIterator: string | null;
+  millisBehindLatest: number;
+  childShards?: ChildShard[];
+}
+
+export interface GetRecordsOutput extends ReadPosition {
+  records: LogRecord[];
+}
+
+export interface Consumer extends ConsumerMeta {
+  consumerStatus: 'ACTIVE';
+  streamARN: string;
+}
+
+const MAX_PUT_RECORDS = 500;
+const MAX_PUT_RECORDS_BYTES = 5 * 1024 * 1024;
+const MAX_GET_RECORDS = 10_000;
+const MAX_GET_BYTES = 10 * 1024 * 1024;
+const MAX_CONSUMERS = 20;
+const HOUR_MS = 3_600_000;
+const TRIM_CHECK_EVERY_MS = 1_000;
+
+/**
+ * The shard log: Kinesis Data Streams as a library. Every method validates its whole input before changing anything,
+ * and raises a SluiceError whose `code` is the AWS error code.
+ */
+export class Log {
+  private readonly streams = new Map<string, OpenStream>();
+  private readonly clock: Clock;
+  private readonly durability: Durability;
+  private readonly metaStore: MetadataStore;
+  private readonly segmentBytes: number;
+  private readonly shardLimit: number;
+  private readonly region: string;
+  private readonly accountId: string;
+  private readonly enforceLimits: boolean;
+  private scratch = Buffer.allocUnsafe(1 << 20);
+  private readonly run = new RecordRun();
+  private closed = false;
+  /** Bytes of torn tails cut when the log was opened (0 after a clean shutdown). */
+  recoveredTornBytes = 0;
+
+  private constructor(readonly options: LogOptions) {
+    this.clock = options.clock ?? new WallClock();
+    this.durability = new Durability(options.dir ? (options.fsync ?? 'always') : 'never', options.fsyncBatchMs ?? 10);
+    this.metaStore = options.dir ? new FileMetadataStore(path.join(options.dir, 'meta.json')) : new MemoryMetadataStore();
+    this.segmentBytes = options.segmentBytes ?? 64 * 1024 * 1024;
+    this.shardLimit = options.shardLimit ?? 500;
+    this.region = options.region ?? 'us-east-1';
+    this.accountId = options.accountId ?? '000000000000';
+    this.enforceLimits = options.limits ?? false;
+  }
+
+  /** Opens (or creates) a log; with `dir`, recovers it from disk: torn tails are cut, nothing acknowledged is lost. */
+  static async open(options: LogOptions = {}): Promise<Log> {
+    const log = new Log(options);
+    if (options.dir) fs.mkdirSync(path.join(options.dir, 'streams'), { recursive: true });
+    const meta = log.metaStore.load();
+    for (const streamMeta of meta.streams) {
+      const stream = log.openStream(streamMeta);
+      log.recoveredTornBytes += stream.openShards();
+    }
+    log.removeOrphanDirectories();
+    return log;
+  }
+
+  // ---- streams ------------------------------------------------------------------------------------------------
+
+  async createStream(input: {
+    streamName: string;
+    shardCount?: number;
+    streamMode?: StreamMode;
+    retentionPeriodHours?: number;
+    tags?: Record<string, string>;
+  }): Promise<void> {
+    this.checkOpen();
+    const streamName = checkName(input.streamName, 'StreamName');
+    const mode = input.streamMode === undefined ? 'PROVISIONED' : checkOneOf(input.streamMode, 'StreamModeDetails.StreamMode', ['PROVISIONED', 'ON_DEMAND']);
+    const defaultCount = mode === 'ON_DEMAND' ? 4 : undefined;
+    const shardCount = input.shardCount ?? defaultCount;
+    if (shardCount === undefined) throw invalidArgument('ShardCount is required for a PROVISIONED stream', 'ShardCount');
+    checkInteger(shardCount, 'ShardCount', 1, 1_000_000);
+    if (shardCount > this.shardLimit) {
+      throw limitExceeded(`ShardCount ${shardCount} exceeds the shard limit of ${this.shardLimit}`, 'ShardCount');
+    }
+    const retentionHours = checkRetention(input.retentionPeriodHours ?? 24);
+    if (this.streams.has(streamName)) throw inUse(`Stream ${streamName} under account ${this.accountId} already exists.`, 'StreamName');
+    const now = this.clock.now();
+    const meta: StreamMeta = {
+      streamName,
+      createdAtMs: now,
+      retentionHours,
+      mode,
+      maxRecordSizeKiB: 1024,
+      shards: evenRanges(shardCount).map((r, i) => ({
+        shardId: shardIdFor(i),
+        startingHashKey: r.start.toString(),
+        endingHashKey: r.end.toString(),
+        startingCounter: 0,
+        trimCounter: 0,
+      })),
+      nextShardIndex: shardCount,
+      counterFloor: 0,
+      consumers: [],
+      tags: { ...(input.tags ?? {}) },
+    };
+    this.openStream(meta).openShards();
+    this.saveMeta();
+  }
+
+  async deleteStream(input: { streamName: string; enforceConsumerDeletion?: boolean }): Promise<void> {
+    const stream = this.stream(input.streamName);
+    if (stream.meta.consumers.length > 0 && !input.enforceConsumerDeletion) {
+      throw inUse(`Stream ${stream.meta.streamName} has registered consumers; pass EnforceConsumerDeletion to delete it anyway`, 'EnforceConsumerDeletion');
+    }
+    this.streams.delete(stream.meta.streamName);
+    this.saveMeta();
+    for (const shard of stream.shards.values()) shard.log.destroy();
+    if (this.options.dir) fs.rmSync(this.streamDir(stream.meta), { recursive: true, force: true });
+  }
+
+  async listStreams(): Promise<string[]> {
+    this.checkOpen();
+    return [...this.streams.keys()].sort();
+  }
+
+  async describeStream(streamName: string): Promise<StreamDescription> {
+    const stream = this.stream(streamName);
+    this.maybeTrim(stream);
+    const shards = this.describeShards(stream);
+    return {
+      streamName: stream.meta.streamName,
+      streamARN: this.streamArn(stream.meta.streamName),
+      streamStatus: 'ACTIVE',
+      streamModeDetails: { streamMode: stream.meta.mode },
+      shards,
+      openShardCount: stream.openShardCount,
+      retentionPeriodHours: stream.meta.retentionHours,
+      streamCreationTimestamp: stream.meta.createdAtMs,
+      maxRecordSizeInKiB: stream.meta.maxRecordSizeKiB,
+      consumerCount: stream.meta.consumers.length,
+    };
+  }
+
+  /** The stream's shards that have not expired, in creation order. */
+  async listShards(streamName: string): Promise<ShardDescription[]> {
+    const stream = this.stream(streamName);
+    this.maybeTrim(stream);
+    return this.describeShards(stream);
+  }
+
+  async increaseStreamRetentionPeriod(input: { streamName: string; retentionPeriodHours: number }): Promise<void> {
+    const stream = this.stream(input.streamName);
+    const hours = checkRetention(input.retentionPeriodHours);
+    if (hours < stream.meta.retentionHours) {
+      throw invalidArgument(`Requested retention period (${hours} hours) for stream ${stream.meta.streamName} can not be shorter than existing retention period (${stream.meta.retentionHours} hours). Use DecreaseStreamRetentionPeriod API.`, 'RetentionPeriodHours');
+    }
+    stream.meta.retentionHours = hours;
+    this.saveMeta();
+  }
+
+  async decreaseStreamRetentionPeriod(input: { streamName: string; retentionPeriodHours: number }): Promise<void> {
+    const stream = this.stream(input.streamName);
+    const hours = checkRetention(input.retentionPeriodHours);
+    if (hours > stream.meta.retentionHours) {
+      throw invalidArgument(`Requested retention period (${hours} hours) for stream ${stream.meta.streamName} can not be longer than existing retention period (${stream.meta.retentionHours} hours). Use IncreaseStreamRetentionPeriod API.`, 'RetentionPeriodHours');
+    }
+    stream.meta.retentionHours = hours;
+    this.trimStream(stream);
+    this.saveMeta();
+  }
+
+  async updateStreamMode(input: { streamName: string; streamMode: StreamMode }): Promise<void> {
+    const stream = this.stream(input.streamName);
+    stream.meta.mode = checkOneOf(input.streamMode, 'StreamModeDetails.StreamMode', ['PROVISIONED', 'ON_DEMAND']);
+    stream.rebuildRoutes();
+    this.saveMeta();
+  }
+
+  async updateMaxRecordSize(input: { streamName: string; maxRecordSizeInKiB: number }): Promise<void> {
+    const stream = this.stream(input.streamName);
+    stream.meta.maxRecordSizeKiB = checkInteger(input.maxRecordSizeInKiB, 'MaxRecordSizeInKiB', 1024, 10240);
+    this.saveMeta();
+  }
+
+  // ---- resharding ---------------------------------------------------------------------------------------------
+
+  async splitShard(input: { streamName: string; shardToSplit: string; newStartingHashKey: string }): Promise<void> {
+    const stream = this.stream(input.streamName);
+    const key = parseHashKey(input.newStartingHashKey, 'NewStartingHashKey');
+    splitShard(stream, checkName(input.shardToSplit, 'ShardToSplit'), key, this.clock.now(), this.shardLimit);
+    this.saveMeta();
+  }
+
+  async mergeShards(input: { streamName: string; shardToMerge: string; adjacentShardToMerge: string }): Promise<void> {
+    const stream = this.stream(input.streamName);
+    const a = checkName(input.shardToMerge, 'ShardToMerge');
+    const b = checkName(input.adjacentShardToMerge, 'AdjacentShardToMerge');
+    mergeShards(stream, a, b, this.clock.now());
+    this.saveMeta();
+  }
+
+  async updateShardCount(input: { streamName: string; targetShardCount: number; scalingType?: 'UNIFORM_SCALING' }): Promise<{ currentShardCount: number; targetShardCount: number }> {
+    const stream = this.stream(input.streamName);
+    checkOneOf(input.scalingType ?? 'UNIFORM_SCALING', 'ScalingType', ['UNIFORM_SCALING']);
+    const target = checkInteger(input.targetShardCount, 'TargetShardCount', 1, 1_000_000);
+    const current = stream.openShardCount;
+    scaleUniformly(stream, target, this.clock.now(), this.shardLimit);
+    this.saveMeta();
+    return { currentShardCount: current, targetShardCount: target };
+  }
+
+  // ---- writing ------------------------------------------------------------------------------------------------
+
+  async putRecord(input: { streamName: string; sequenceNumberForOrdering?: string } & PutRecordInput): Promise<{ shardId: string; sequenceNumber: string }> {
+    const stream = this.stream(input.streamName);
+    if (input.sequenceNumberForOrdering !== undefined) {
+      const after = parseSequenceNumber(input.sequenceNumberForOrdering, 'SequenceNumberForOrdering');
+      stream.nextCounter = Math.max(stream.nextCounter, after + 1);
+    }
+    const [result] = await this.append(stream, [input], '');
+    if (!result || 'errorCode' in result) {
+      throw new SluiceError('ProvisionedThroughputExceededException', result?.errorMessage ?? 'Rate exceeded');
+    }
+    return result;
+  }
+
+  async putRecords(input: { streamName: string; records: readonly PutRecordInput[] }): Promise<{ failedRecordCount: number; records: PutRecordsResultEntry[] }> {
+    const stream = this.stream(input.streamName);
+    const records = input.records;
+    if (!Array.isArray(records)) throw validationError('records', 'Member must be a list', records);
+    if (records.length < 1 || records.length > MAX_PUT_RECORDS) {
+      throw validationError('records', `Member must have length between 1 and ${MAX_PUT_RECORDS}`, `<${records.length} records>`);
+    }
+    const results = await this.append(stream, records, 'Records.');
+    let failedRecordCount = 0;
+    for (const r of results) if ('errorCode' in r) failedRecordCount++;
+    return { failedRecordCount, records: results };
+  }
+
+  /**
+   * The write path shared by PutRecord and PutRecords: validate everything, route, admit against the shard limits,
+   * draw counters, then write one frame per shard touched and wait for the durability policy.
+   */
+  private async append(stream: OpenStream, records: readonly PutRecordInput[], fieldPrefix: string): Promise<PutRecordsResultEntry[]> {
+    const n = records.length;
+    const keys: string[] = new Array(n);
+    const hashKeys: (string | undefined)[] = new Array(n);
+    const data: Uint8Array[] = new Array(n);
+    const keyBytes = new Int32Array(n);
+    const words = new Uint32Array(n * 4);
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      const r = records[i]!;
+      const field = (name: string) => (fieldPrefix ? `${fieldPrefix}${i + 1}.${name}` : name);
+      if (typeof r !== 'object' || r === null) throw validationError(fieldPrefix ? `${fieldPrefix}${i + 1}` : 'Record', 'Member must be an object', r);
+      keys[i] = checkPartitionKey(r.partitionKey, field('PartitionKey'));
+      data[i] = checkData(r.data, field('Data'));
+      keyBytes[i] = Buffer.byteLength(keys[i]!, 'utf8');
+      checkRecordSize(data[i]!.byteLength, keyBytes[i]!, stream.meta.maxRecordSizeKiB, field('Data'));
+      total += data[i]!.byteLength + keyBytes[i]!;
+      if (r.explicitHashKey !== undefined) {
+        hashKeys[i] = r.explicitHashKey;
+        writeWords(parseHashKey(r.explicitHashKey, field('ExplicitHashKey')), words, i * 4);
+      } else {
+        partitionKeyWords(keys[i]!, words.subarray(i * 4, i * 4 + 4));
+      }
+    }
+    if (fieldPrefix && total > MAX_PUT_RECORDS_BYTES) {
+      throw invalidArgument(`Records total ${total} bytes, over the PutRecords limit of ${MAX_PUT_RECORDS_BYTES} bytes (5 MiB)`, 'Records');
+    }
+    const shardOf: Shard[] = new Array(n);
+    const counters = new Float64Array(n);
+    const results: PutRecordsResultEntry[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const shard = stream.route(words, i * 4);
+      if (shard.throughput && !shard.throughput.admitWrite(data[i]!.byteLength + keyBytes[i]!)) {
+        counters[i] = -1;
+        results[i] = {
+          errorCode: 'ProvisionedThroughputExceededException',
+          errorMessage: `Rate exceeded for shard ${shard.meta.shardId} in stream ${stream.meta.streamName} under account ${this.accountId}.`,
+        };
+        continue;
+      }
+      shardOf[i] = shard;
+      counters[i] = stream.nextCounter++;
+    }
+    const batch: AppendBatch = { keys, keyBytes, hashKeys, data, counters, arrivalMs: stream.arrivalNow() };
+    const commits = this.writeFrames(batch, shardOf);
+    for (let i = 0; i < n; i++) {
+      if (counters[i]! >= 0) results[i] = { shardId: shardOf[i]!.meta.shardId, sequenceNumber: formatSequenceNumber(counters[i]!) };
+    }
+    await Promise.all(commits);
+    return results;
+  }
+
+  /** One frame per shard touched, records in counter order within it. */
+  private writeFrames(batch: AppendBatch, shardOf: Shard[]): Promise<void>[] {
+    const byShard = new Map<Shard, number[]>();
+    for (let i = 0; i < shardOf.length; i++) {
+      const shard = shardOf[i];
+      if (!shard) continue;
+      let list = byShard.get(shard);
+      if (!list) byShard.set(shard, (list = []));
+      list.push(i);
+    }
+    const commits: Promise<void>[] = [];
+    for (const [shard, list] of byShard) {
+      const order = Int32Array.from(list);
+      const length = frameLength(batch, order, 0, order.length);
+      if (length > this.scratch.length) this.scratch = Buffer.allocUnsafe(Math.max(length, this.scratch.length * 2));
+      encodeFrame(this.scratch, batch, order, 0, order.length);
+      const storage = shard.log.append(this.scratch, {
+        length,
+        firstCounter: batch.counters[order[0]!]!,
+        lastCounter: batch.counters[order[order.length - 1]!]!,
+        firstArrivalMs: batch.arrivalMs,
+        lastArrivalMs: batch.arrivalMs,
+      });
+      commits.push(this.durability.commit(storage));
+    }
+    return commits;
+  }
+
+  // ---- reading ------------------------------------------------------------------------------------------------
+
+  async getShardIterator(input: {
+    streamName: string;
+    shardId: string;
+    shardIteratorType: ShardIteratorType;
+    startingSequenceNumber?: string;
+    /** AT_TIMESTAMP: milliseconds since the epoch, or a Date. */
+    timestamp?: number | Date;
+  }): Promise<string> {
+    const stream = this.stream(input.streamName);
+    this.maybeTrim(stream);
+    const shard = this.shardOf(stream, input.shardId);
+    const type = checkOneOf(input.shardIteratorType, 'ShardIteratorType', ITERATOR_TYPES);
+    const counter = this.startCounter(stream, shard, type, input.startingSequenceNumber, input.timestamp);
+    return encodeIterator({
+      streamName: stream.meta.streamName,
+      streamCreatedAtMs: stream.meta.createdAtMs,
+      shardId: shard.meta.shardId,
+      counter,
+      issuedAtMs: this.clock.now(),
+    });
+  }
+
+  private startCounter(stream: OpenStream, shard: Shard, type: ShardIteratorType, sequenceNumber: string | undefined, timestamp: number | Date | undefined): number {
+    const meta = shard.meta;
+    switch (type) {
+      case 'TRIM_HORIZON':
+        return Math.max(shard.log.trimCounter, meta.startingCounter);
+      case 'LATEST':
+        return meta.endingCounter ?? Math.max(shard.log.lastCounter + 1, meta.startingCounter);
+      case 'AT_TIMESTAMP': {
+        const ms = timestamp instanceof Date ? timestamp.getTime() : timestamp;
+        if (typeof ms !== 'number' || !Number.isFinite(ms)) {
+          throw invalidArgument('Timestamp is required (milliseconds since the epoch) for AT_TIMESTAMP', 'Timestamp');
+        }
+        return Math.max(shard.log.counterAtArrival(ms, this.run), meta.startingCounter);
+      }
+      default: {
+        if (sequenceNumber === undefined) {
+          throw invalidArgument(`StartingSequenceNumber is required for ${type}`, 'StartingSequenceNumber');
+        }
+        const c = parseSequenceNumber(sequenceNumber, 'StartingSequenceNumber');
+        if (c < meta.startingCounter || c > (meta.endingCounter ?? stream.nextCounter)) {
+          throw invalidArgument(`StartingSequenceNumber ${sequenceNumber} used in GetShardIterator on shard ${meta.shardId} in stream ${stream.meta.streamName} under account ${this.accountId} is invalid because it did not come from this stream.`, 'StartingSequenceNumber');
+        }
+        return type === 'AT_SEQUENCE_NUMBER' ? c : c + 1;
+      }
+    }
+  }
+
+  async getRecords(input: { shardIterator: string; limit?: number }): Promise<GetRecordsOutput> {
+    const position = this.readInto(input.shardIterator, this.run, input.limit);
+    return { records: this.run.records(), ...position };
+  }
+
+  /**
+   * GetRecords without making an object per record: fills `run` (typed arrays over one buffer) and returns the
+   * position. For ingest paths that decode records straight into columns. `run` is overwritten by the next call.
+   */
+  readInto(shardIterator: string, run: RecordRun, limit = MAX_GET_RECORDS): ReadPosition {
+    this.checkOpen();
+    const it = decodeIterator(shardIterator);
+    const stream = this.streams.get(it.streamName);
+    if (!stream || stream.meta.createdAtMs !== it.streamCreatedAtMs) {
+      throw notFound(`Stream ${it.streamName} under account ${this.accountId} not found.`, 'ShardIterator');
+    }
+    const now = this.clock.now();
+    if (now - it.issuedAtMs > ITERATOR_LIFETIME_MS) {
+      throw new SluiceError('ExpiredIteratorException', `Iterator expired. The iterator was created at time ${new Date(it.issuedAtMs).toISOString()} while right now it is ${new Date(now).toISOString()} which is further in the future than the tolerated delay of ${ITERATOR_LIFETIME_MS} milliseconds.`, 'ShardIterator');
+    }
+    checkInteger(limit, 'Limit', 1, MAX_GET_RECORDS);
+    this.maybeTrim(stream);
+    const shard = this.shardOf(stream, it.shardId);
+    this.admitRead(stream, shard);
+    const result = this.readShard(shard, it.counter, limit, run);
+    shard.throughput?.readBytes.takeAll(run.bytes);
+    const position: ReadPosition = {
+      nextShardIterator: result.ended ? null : encodeIterator({ ...it, counter: result.next, issuedAtMs: now }),
+      millisBehindLatest: result.next > shard.log.lastCounter || run.count === 0 ? 0 : Math.max(0, now - run.arrivalMs[run.count - 1]!),
+    };
+    if (result.ended) position.childShards = this.childShards(stream, shard);
+    return position;
+  }
+
+  /** Reads one shard from `counter`; `ended` when a closed shard has nothing left. */
+  readShard(shard: Shard, counter: number, limit: number, run: RecordRun): { next: number; ended: boolean } {
+    const until = shard.meta.endingCounter ?? Infinity;
+    shard.log.read({ fromCounter: counter, untilCounter: until, maxRecords: limit, maxBytes: MAX_GET_BYTES }, run);
+    const next = run.count > 0 ? run.counters[run.count - 1]! + 1 : Math.max(counter, shard.log.trimCounter);
+    const ended = shard.meta.endingCounter !== undefined && next > shard.log.lastCounter;
+    return { next, ended };
+  }
+
+  private admitRead(stream: OpenStream, shard: Shard): void {
+    const t = shard.throughput;
+    if (!t) return;
+    if (t.readBytes.available() < 0 || !t.readCalls.tryTake(1)) {
+      throw new SluiceError(
+        'ProvisionedThroughputExceededException',
+        `Rate exceeded for shard ${shard.meta.shardId} in stream ${stream.meta.streamName} under account ${this.accountId}: at most ${SHARD_LIMITS.readCallsPerSecond} GetRecords calls and ${SHARD_LIMITS.readBytesPerSecond} bytes per second.`,
+      );
+    }
+  }
+
+  private childShards(stream: OpenStream, shard: Shard): ChildShard[] {
+    return stream.children(shard.meta.shardId).map((c) => ({
+      shardId: c.meta.shardId,
+      parentShards: [c.meta.parentShardId, c.meta.adjacentParentShardId].filter((p): p is string => p !== undefined),
+      hashKeyRange: { startingHashKey: c.meta.startingHashKey, endingHashKey: c.meta.endingHashKey },
+    }));
+  }
+
+  /** A reader of the whole stream that follows shard lineage (see StreamReader), with its own positions. */
+  reader(streamName: string, start: ReaderStart | ReaderCheckpoint = 'TRIM_HORIZON'): StreamReader {
+    return new StreamReader(this, streamName, start);
+  }
+
+  // ---- consumers ----------------------------------------------------------------------------------------------
+
+  async registerStreamConsumer(input: { streamName: string; consumerName: string }): Promise<Consumer> {
+    const stream = this.stream(input.streamName);
+    const consumerName = checkName(input.consumerName, 'ConsumerName');
+    if (stream.meta.consumers.some((c) => c.consumerName === consumerName)) {
+      throw inUse(`Consumer ${consumerName} already exists on stream ${stream.meta.streamName}`, 'ConsumerName');
+    }
+    if (stream.meta.consumers.length >= MAX_CONSUMERS) {
+      throw limitExceeded(`Stream ${stream.meta.streamName} already has ${MAX_CONSUMERS} consumers, the most allowed`, 'ConsumerName');
+    }
+    const now = this.clock.now();
+    const consumer: ConsumerMeta = {
+      consumerName,
+      consumerARN: `${this.streamArn(stream.meta.streamName)}/consumer/${consumerName}:${Math.floor(now / 1000)}`,
+      createdAtMs: now,
+    };
+    stream.meta.consumers.push(consumer);
+    this.saveMeta();
+    return this.consumerView(stream, consumer);
+  }
+
+  async deregisterStreamConsumer(input: { streamName: string; consumerName: string }): Promise<void> {
+    const stream = this.stream(input.streamName);
+    const before = stream.meta.consumers.length;
+    stream.meta.consumers = stream.meta.consumers.filter((c) => c.consumerName !== input.consumerName);
+    if (stream.meta.consumers.length === before) throw notFound(`Consumer ${String(input.consumerName)} on stream ${stream.meta.streamName} not found`, 'ConsumerName');
+    this.saveMeta();
+  }
+
+  async listStreamConsumers(streamName: string): Promise<Consumer[]> {
+    const stream = this.stream(streamName);
+    return stream.meta.consumers.map((c) => this.consumerView(stream, c));
+  }
+
+  async describeStreamConsumer(input: { streamName: string; consumerName: string }): Promise<Consumer> {
+    const stream = this.stream(input.streamName);
+    const consumer = stream.meta.consumers.find((c) => c.consumerName === input.consumerName);
+    if (!consumer) throw notFound(`Consumer ${String(input.consumerName)} on stream ${stream.meta.streamName} not found`, 'ConsumerName');
+    return this.consumerView(stream, consumer);
+  }
+
+  private consumerView(stream: OpenStream, c: ConsumerMeta): Consumer {
+    return { ...c, consumerStatus: 'ACTIVE', streamARN: this.streamArn(stream.meta.streamName) };
+  }
+
+  // ---- retention ----------------------------------------------------------------------------------------------
+
+  /** Applies retention to every stream now (reads and writes also do it lazily, at most once a second per stream). */
+  async trim(): Promise<void> {
+    for (const stream of this.streams.values()) this.trimStream(stream);
+    this.saveMeta();
+  }
+
+  private maybeTrim(stream: OpenStream): void {
+    const now = this.clock.now();
+    if (now - stream.lastTrimCheckMs < TRIM_CHECK_EVERY_MS) return;
+    if (this.trimStream(stream)) this.saveMeta();
+  }
+
+  /** Records older than the retention period go; so do closed shards once all they held has expired. */
+  private trimStream(stream: OpenStream): boolean {
+    const now = this.clock.now();
+    stream.lastTrimCheckMs = now;
+    const horizon = now - stream.meta.retentionHours * HOUR_MS;
+    let changed = false;
+    for (const shard of [...stream.shards.values()]) {
+      if (shard.log.trim(horizon, this.run)) {
+        shard.meta.trimCounter = shard.log.trimCounter;
+        changed = true;
+      }
+      const closedAt = shard.meta.closedAtMs;
+      if (closedAt !== undefined && closedAt < horizon && shard.log.lastCounter < shard.log.trimCounter) {
+        shard.log.destroy();
+        stream.shards.delete(shard.meta.shardId);
+        stream.meta.shards = stream.meta.shards.filter((s) => s !== shard.meta);
+        changed = true;
+      }
+    }
+    return changed;
+  }
+
+  // ---- lifecycle ----------------------------------------------------------------------------------------------
+
+  /** Waits for pending syncs and closes every file. The log cannot be used afterwards. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.durability.drain();
+    this.saveMeta();
+    for (const stream of this.streams.values()) for (const shard of stream.shards.values()) shard.log.close();
+  }
+
+  /** The stream, for the library's own readers (the lineage reader, the server). */
+  stream(streamName: string): OpenStream {
+    this.checkOpen();
+    const name = checkName(streamName, 'StreamName');
+    const stream = this.streams.get(name);
+    if (!stream) throw notFound(`Stream ${name} under account ${this.accountId} not found.`, 'StreamName');
+    return stream;
+  }
+
+  streamArn(streamName: string): string {
+    return `arn:aws:kinesis:${this.region}:${this.accountId}:stream/${streamName}`;
+  }
+
+  get now(): number {
+    return this.clock.now();
+  }
+
+  private shardOf(stream: OpenStream, shardId: string): Shard {
+    const shard = stream.shard(checkName(shardId, 'ShardId'));
+    if (!shard) throw notFound(`Shard ${shardId} in stream ${stream.meta.streamName} under account ${this.accountId} does not exist`, 'ShardId');
+    return shard;
+  }
+
+  private describeShards(stream: OpenStream): ShardDescription[] {
+    return stream.meta.shards.map((m) => {
+      const d: ShardDescription = {
+        shardId: m.shardId,
+        hashKeyRange: { startingHashKey: m.startingHashKey, endingHashKey: m.endingHashKey },
+        sequenceNumberRange: { startingSequenceNumber: formatSequenceNumber(m.startingCounter) },
+      };
+      if (m.parentShardId !== undefined) d.parentShardId = m.parentShardId;
+      if (m.adjacentParentShardId !== undefined) d.adjacentParentShardId = m.adjacentParentShardId;
+      if (m.endingCounter !== undefined) d.sequenceNumberRange.endingSequenceNumber = formatSequenceNumber(m.endingCounter);
+      return d;
+    });
+  }
+
+  private openStream(meta: StreamMeta): OpenStream {
+    const stream = new OpenStream(
+      meta,
+      (s, shardId) => (this.options.dir ? new DirectoryShardStore(path.join(this.streamDir(s), shardId)) : new MemoryShardStore()),
+      this.segmentBytes,
+      this.clock,
+      this.enforceLimits,
+    );
+    this.streams.set(meta.streamName, stream);
+    return stream;
+  }
+
+  private streamDir(meta: StreamMeta): string {
+    return path.join(this.options.dir!, 'streams', `${meta.streamName}.${meta.createdAtMs}`);
+  }
+
+  /** A crash between deleting a stream from the metadata and deleting its files leaves files no stream owns. */
+  private removeOrphanDirectories(): void {
+    if (!this.options.dir) return;
+    const owned = new Set([...this.streams.values()].map((s) => path.basename(this.streamDir(s.meta))));
+    for (const entry of fs.readdirSync(path.join(this.options.dir, 'streams'))) {
+      if (!owned.has(entry)) fs.rmSync(path.join(this.options.dir, 'streams', entry), { recursive: true, force: true });
+    }
+  }
+
+  private saveMeta(): void {
+    const meta: LogMeta = { version: 1, streams: [] };
+    for (const stream of this.streams.values()) {
+      stream.meta.counterFloor = stream.nextCounter;
+      meta.streams.push(stream.meta);
+    }
+    this.metaStore.save(meta);
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new SluiceError('InternalFailure', 'The log is closed');
+  }
+}
+
+function checkRetention(hours: unknown): number {
+  return checkInteger(hours, 'RetentionPeriodHours', 24, 8760);
+}
