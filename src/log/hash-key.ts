@@ -37,18 +37,18 @@ export function writeWords(key: bigint, out: Uint32Array, at: number): void {
  * MD5 of the partition key's UTF-8 bytes, as words. js-md5 is used rather than node:crypto because for keys this
  * short the native call's fixed cost dominates: measured 5.5 M hashes/s against 0.9 M/s for `crypto.hash`.
  */
-export function partitionKeyWords(partitionKey: string, out: Uint32Array): void {
+export function partitionKeyWords(partitionKey: string, out: Uint32Array, at: number): void {
   const b = md5.array(partitionKey);
-  out[0] = ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
-  out[1] = ((b[4]! << 24) | (b[5]! << 16) | (b[6]! << 8) | b[7]!) >>> 0;
-  out[2] = ((b[8]! << 24) | (b[9]! << 16) | (b[10]! << 8) | b[11]!) >>> 0;
-  out[3] = ((b[12]! << 24) | (b[13]! << 16) | (b[14]! << 8) | b[15]!) >>> 0;
+  out[at] = ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
+  out[at + 1] = ((b[4]! << 24) | (b[5]! << 16) | (b[6]! << 8) | b[7]!) >>> 0;
+  out[at + 2] = ((b[8]! << 24) | (b[9]! << 16) | (b[10]! << 8) | b[11]!) >>> 0;
+  out[at + 3] = ((b[12]! << 24) | (b[13]! << 16) | (b[14]! << 8) | b[15]!) >>> 0;
 }
 
 /** MD5 of the partition key as a BigInt: for tests and tools, not the hot path. */
 export function partitionKeyHash(partitionKey: string): bigint {
   const words = new Uint32Array(4);
-  partitionKeyWords(partitionKey, words);
+  partitionKeyWords(partitionKey, words, 0);
   return wordsToBigInt(words, 0);
 }
 

@@ -344,21 +344,27 @@ export class Log {
     const data: Uint8Array[] = new Array(n);
     const keyBytes = new Int32Array(n);
     const words = new Uint32Array(n * 4);
+    const maxBytes = stream.meta.maxRecordSizeKiB * 1024;
     let total = 0;
     for (let i = 0; i < n; i++) {
       const r = records[i]!;
-      const field = (name: string) => (fieldPrefix ? `${fieldPrefix}${i + 1}.${name}` : name);
-      if (typeof r !== 'object' || r === null) throw validationError(fieldPrefix ? `${fieldPrefix}${i + 1}` : 'Record', 'Member must be an object', r);
-      keys[i] = checkPartitionKey(r.partitionKey, field('PartitionKey'));
-      data[i] = checkData(r.data, field('Data'));
-      keyBytes[i] = Buffer.byteLength(keys[i]!, 'utf8');
-      checkRecordSize(data[i]!.byteLength, keyBytes[i]!, stream.meta.maxRecordSizeKiB, field('Data'));
-      total += data[i]!.byteLength + keyBytes[i]!;
+      // The checks inline, and the field-naming error only built when one fails: this loop runs per record.
+      const key = r?.partitionKey;
+      const bytes = r?.data;
+      if (typeof key !== 'string' || key.length < 1 || key.length > 256 || !(bytes instanceof Uint8Array)) {
+        explainBadRecord(r, i, fieldPrefix, stream.meta.maxRecordSizeKiB);
+      }
+      const kb = Buffer.byteLength(key, 'utf8');
+      if (bytes.byteLength + kb > maxBytes) explainBadRecord(r, i, fieldPrefix, stream.meta.maxRecordSizeKiB);
+      keys[i] = key;
+      data[i] = bytes;
+      keyBytes[i] = kb;
+      total += bytes.byteLength + kb;
       if (r.explicitHashKey !== undefined) {
         hashKeys[i] = r.explicitHashKey;
-        writeWords(parseHashKey(r.explicitHashKey, field('ExplicitHashKey')), words, i * 4);
+        writeWords(parseHashKey(r.explicitHashKey, recordField(fieldPrefix, i, 'ExplicitHashKey')), words, i * 4);
       } else {
-        partitionKeyWords(keys[i]!, words.subarray(i * 4, i * 4 + 4));
+        partitionKeyWords(key, words, i * 4);
       }
     }
     if (fieldPrefix && total > MAX_PUT_RECORDS_BYTES) {
@@ -407,6 +413,7 @@ export class Log {
       encodeFrame(this.scratch, batch, order, 0, order.length);
       const storage = shard.log.append(this.scratch, {
         length,
+        count: order.length,
         firstCounter: batch.counters[order[0]!]!,
         lastCounter: batch.counters[order[order.length - 1]!]!,
         firstArrivalMs: batch.arrivalMs,
@@ -702,6 +709,20 @@ export class Log {
   private checkOpen(): void {
     if (this.closed) throw new SluiceError('InternalFailure', 'The log is closed');
   }
+}
+
+function recordField(prefix: string, i: number, name: string): string {
+  return prefix ? `${prefix}${i + 1}.${name}` : name;
+}
+
+/** Throws the specific error for a record that failed the append path's quick checks. */
+function explainBadRecord(r: unknown, i: number, prefix: string, maxKiB: number): never {
+  if (typeof r !== 'object' || r === null) throw validationError(prefix ? `${prefix}${i + 1}` : 'Record', 'Member must be an object', r);
+  const { partitionKey, data } = r as PutRecordInput;
+  const key = checkPartitionKey(partitionKey, recordField(prefix, i, 'PartitionKey'));
+  const bytes = checkData(data, recordField(prefix, i, 'Data'));
+  checkRecordSize(bytes.byteLength, Buffer.byteLength(key, 'utf8'), maxKiB, recordField(prefix, i, 'Data'));
+  throw new SluiceError('InternalFailure', `record ${i + 1} failed validation for an unknown reason`);
 }
 
 function checkRetention(hours: unknown): number {

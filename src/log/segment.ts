@@ -5,6 +5,8 @@ import type { SegmentStorage } from './storage.js';
 const INDEX_EVERY_BYTES = 16 * 1024;
 const SCAN_CHUNK_BYTES = 8 * 1024 * 1024;
 const INDEX_MAGIC = 0x534c4958; // "SLIX"
+/** Magic, entry count, then size, first/last counter, first/last arrival, record count, last frame offset (doubles). */
+const HEADER_BYTES = 8 + 8 * 7;
 
 /**
  * One append-only run of frames, plus a sparse index over it: (first counter, offset, first arrival time) of a frame
@@ -20,6 +22,8 @@ export class Segment {
   lastCounter = NaN;
   firstArrivalMs = NaN;
   lastArrivalMs = NaN;
+  recordCount = 0;
+  private lastFrameOffset = 0;
 
   constructor(
     readonly name: string,
@@ -28,6 +32,11 @@ export class Segment {
 
   get size(): number {
     return this.storage.size;
+  }
+
+  /** Average bytes a record takes in this segment, frame overhead included (for sizing reads). */
+  get bytesPerRecord(): number {
+    return this.recordCount === 0 ? 1024 : this.size / this.recordCount;
   }
 
   get isEmpty(): boolean {
@@ -47,6 +56,8 @@ export class Segment {
     }
     this.lastCounter = s.lastCounter;
     this.lastArrivalMs = s.lastArrivalMs;
+    this.recordCount += s.count;
+    this.lastFrameOffset = offset;
     if (offset - this.lastIndexedOffset >= INDEX_EVERY_BYTES) {
       this.addIndexEntry(s.firstCounter, offset, s.firstArrivalMs);
       this.lastIndexedOffset = offset;
@@ -125,13 +136,12 @@ export class Segment {
   /** The index as bytes, written beside a sealed segment so reopening does not rescan it. */
   serializeIndex(): Buffer {
     const n = this.idxCount;
-    const out = Buffer.alloc(8 + 8 * 5 + n * 24);
+    const out = Buffer.alloc(HEADER_BYTES + n * 24);
     out.writeUInt32LE(INDEX_MAGIC, 0);
     out.writeUInt32LE(n, 4);
-    [this.size, this.firstCounter, this.lastCounter, this.firstArrivalMs, this.lastArrivalMs].forEach((v, k) =>
-      out.writeDoubleLE(v, 8 + 8 * k),
-    );
-    let p = 48;
+    const header = [this.size, this.firstCounter, this.lastCounter, this.firstArrivalMs, this.lastArrivalMs, this.recordCount, this.lastFrameOffset];
+    header.forEach((v, k) => out.writeDoubleLE(v, 8 + 8 * k));
+    let p = HEADER_BYTES;
     for (let i = 0; i < n; i++, p += 24) {
       out.writeDoubleLE(this.idxCounter[i]!, p);
       out.writeDoubleLE(this.idxOffset[i]!, p + 8);
@@ -140,16 +150,22 @@ export class Segment {
     return out;
   }
 
-  /** Loads a saved index; false if it is missing, damaged or describes a different length of segment. */
+  /** Loads a saved index; false if it is missing, damaged, or does not match the segment's bytes. */
   loadIndex(bytes: Buffer | null): boolean {
-    if (!bytes || bytes.length < 48 || bytes.readUInt32LE(0) !== INDEX_MAGIC) return false;
+    if (!bytes || bytes.length < HEADER_BYTES || bytes.readUInt32LE(0) !== INDEX_MAGIC) return false;
     const n = bytes.readUInt32LE(4);
-    if (bytes.length !== 48 + n * 24 || bytes.readDoubleLE(8) !== this.size || n === 0) return false;
+    if (bytes.length !== HEADER_BYTES + n * 24 || bytes.readDoubleLE(8) !== this.size || n === 0) return false;
+    // The segment must still end with the frame the index names (its bytes may not have been synced when saved).
+    const lastFrameOffset = bytes.readDoubleLE(56);
+    const tail = this.storage.read(lastFrameOffset, this.size - lastFrameOffset);
+    if (checkFrame(tail, 0, tail.length)?.length !== tail.length) return false;
+    this.lastFrameOffset = lastFrameOffset;
     this.firstCounter = bytes.readDoubleLE(16);
     this.lastCounter = bytes.readDoubleLE(24);
     this.firstArrivalMs = bytes.readDoubleLE(32);
     this.lastArrivalMs = bytes.readDoubleLE(40);
-    for (let i = 0, p = 48; i < n; i++, p += 24) {
+    this.recordCount = bytes.readDoubleLE(48);
+    for (let i = 0, p = HEADER_BYTES; i < n; i++, p += 24) {
       this.addIndexEntry(bytes.readDoubleLE(p), bytes.readDoubleLE(p + 8), bytes.readDoubleLE(p + 16));
     }
     this.lastIndexedOffset = this.idxOffset[n - 1]!;

@@ -22,32 +22,48 @@ export interface SegmentStorage {
   remove(): void;
 }
 
+/**
+ * Frames kept in fixed-size blocks, a frame never straddling two: appends never copy what is already stored (a
+ * doubling arena spent a third of the append path copying), and a read from any frame start gets whole frames.
+ */
 export class MemoryStorage implements SegmentStorage {
   readonly verifyOnRead = false;
-  private arena: Buffer;
+  private blocks: Buffer[] = [];
+  /** Logical offset of each block's first byte; block i holds [starts[i], starts[i] + used[i]). */
+  private starts: number[] = [];
+  private used: number[] = [];
   size = 0;
 
-  constructor(initialBytes = 64 * 1024) {
-    this.arena = Buffer.allocUnsafe(initialBytes);
-  }
+  constructor(private readonly blockBytes = 1 << 20) {}
 
+  /** `src[0..length)` must be one or more whole frames. */
   append(src: Uint8Array, length: number): void {
-    if (this.size + length > this.arena.length) {
-      // Earlier views handed to readers keep pointing at the old arena, whose bytes never change.
-      const bigger = Buffer.allocUnsafe(Math.max(this.arena.length * 2, this.size + length));
-      this.arena.copy(bigger, 0, 0, this.size);
-      this.arena = bigger;
+    let last = this.blocks.length - 1;
+    if (last < 0 || this.used[last]! + length > this.blocks[last]!.length) {
+      this.blocks.push(Buffer.allocUnsafe(Math.max(this.blockBytes, length)));
+      this.starts.push(this.size);
+      this.used.push(0);
+      last++;
     }
-    this.arena.set(length === src.length ? src : src.subarray(0, length), this.size);
+    this.blocks[last]!.set(length === src.length ? src : src.subarray(0, length), this.used[last]!);
+    this.used[last]! += length;
     this.size += length;
   }
 
+  /** A view of up to `length` bytes from `offset`, never past the end of the block holding `offset`. */
   read(offset: number, length: number): Buffer {
-    return this.arena.subarray(offset, Math.min(this.size, offset + length));
+    const i = this.blockAt(offset);
+    if (i < 0) return Buffer.alloc(0);
+    const from = offset - this.starts[i]!;
+    return this.blocks[i]!.subarray(from, Math.min(this.used[i]!, from + length));
   }
 
   truncate(size: number): void {
-    this.size = Math.min(this.size, size);
+    if (size >= this.size) return;
+    const i = this.blockAt(size);
+    this.blocks.length = this.starts.length = this.used.length = i + 1;
+    this.used[i] = size - this.starts[i]!;
+    this.size = size;
   }
 
   sync(): Promise<void> {
@@ -59,8 +75,24 @@ export class MemoryStorage implements SegmentStorage {
   close(): void {}
 
   remove(): void {
-    this.arena = Buffer.alloc(0);
+    this.blocks = [];
+    this.starts = [];
+    this.used = [];
     this.size = 0;
+  }
+
+  private blockAt(offset: number): number {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.starts[mid]! <= offset) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found;
   }
 }
 
