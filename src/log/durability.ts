@@ -40,12 +40,13 @@ export class Durability {
 
   /** Waits for every pending sync (used by close). */
   async drain(): Promise<void> {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = null;
-      this.startRound();
+    // Appends that queued behind a running sync get their round when it ends, under `batch` on a timer that would
+    // fire after close: start every such round now instead.
+    while (this.running || this.next) {
+      if (this.timer) clearTimeout(this.timer);
+      if (!this.running) this.startRound();
+      await this.running;
     }
-    while (this.running) await this.running;
   }
 
   private schedule(): void {

@@ -1,3 +1,4 @@
+import { crc32 } from 'node:zlib';
 import { invalidArgument } from '../util/errors.js';
 
 /**
@@ -18,19 +19,33 @@ export interface IteratorState {
 export const ITERATOR_LIFETIME_MS = 5 * 60 * 1000;
 
 export function encodeIterator(s: IteratorState): string {
-  const body = [s.streamName, s.streamCreatedAtMs, s.shardId, s.counter, s.issuedAtMs].join('|');
-  return Buffer.from(`v1|${body}`, 'utf8').toString('base64');
+  const body = ['v2', s.streamName, s.streamCreatedAtMs, s.shardId, s.counter, s.issuedAtMs].join('|');
+  return Buffer.from(`${body}|${checksum(body)}`, 'utf8').toString('base64');
 }
 
 export function decodeIterator(text: unknown): IteratorState {
   if (typeof text !== 'string' || text.length === 0 || text.length > 512) {
     throw invalidArgument('ShardIterator must be a string of 1 to 512 characters', 'ShardIterator');
   }
-  const parts = Buffer.from(text, 'base64').toString('utf8').split('|');
+  const bytes = Buffer.from(text, 'base64');
+  const decoded = bytes.toString('utf8');
+  const cut = decoded.lastIndexOf('|');
+  const body = decoded.slice(0, cut);
+  const parts = body.split('|');
   const [version, streamName, created, shardId, counter, issued] = parts;
   const numbers = [Number(created), Number(counter), Number(issued)];
-  if (parts.length !== 6 || version !== 'v1' || !streamName || !shardId || !numbers.every(Number.isSafeInteger)) {
+  // Buffer's decoder skips characters it cannot read, so only the exact encoding of what it read is ours.
+  const intact = cut > 0 && bytes.toString('base64') === text && decoded.slice(cut + 1) === checksum(body);
+  if (!intact || parts.length !== 6 || version !== 'v2' || !streamName || !shardId || !numbers.every(Number.isSafeInteger)) {
     throw invalidArgument('Invalid ShardIterator: it was not issued by this log', 'ShardIterator');
   }
   return { streamName, streamCreatedAtMs: numbers[0]!, shardId, counter: numbers[1]!, issuedAtMs: numbers[2]! };
+}
+
+/**
+ * A damaged or edited iterator must be refused, not read from another position or live past its expiry. A CRC
+ * catches any change of a few characters; it is a check against mistakes, not a signature.
+ */
+function checksum(body: string): string {
+  return crc32(body).toString(36);
 }

@@ -27,6 +27,7 @@ import {
   checkOneOf,
   checkPartitionKey,
   checkRecordSize,
+  checkTags,
   validationError,
 } from './validate.js';
 import { SHARD_LIMITS } from './throughput.js';
@@ -113,6 +114,8 @@ const MAX_GET_RECORDS = 10_000;
 const MAX_GET_BYTES = 10 * 1024 * 1024;
 const MAX_CONSUMERS = 20;
 const HOUR_MS = 3_600_000;
+/** The largest counter a record may get: the position after it (an iterator's next counter) must be exact too. */
+const MAX_COUNTER = Number.MAX_SAFE_INTEGER - 1;
 const TRIM_CHECK_EVERY_MS = 1_000;
 
 /**
@@ -121,6 +124,8 @@ const TRIM_CHECK_EVERY_MS = 1_000;
  */
 export class Log {
   private readonly streams = new Map<string, OpenStream>();
+  /** Creation times of the streams deleted since the log opened, by name (see createStream). */
+  private readonly deletedCreatedAt = new Map<string, number>();
   private readonly clock: Clock;
   private readonly durability: Durability;
   private readonly metaStore: MetadataStore;
@@ -179,11 +184,14 @@ export class Log {
       throw limitExceeded(`ShardCount ${shardCount} exceeds the shard limit of ${this.shardLimit}`, 'ShardCount');
     }
     const retentionHours = checkRetention(input.retentionPeriodHours ?? 24);
+    const tags = checkTags(input.tags);
     if (this.streams.has(streamName)) throw inUse(`Stream ${streamName} under account ${this.accountId} already exists.`, 'StreamName');
-    const now = this.clock.now();
+    // Iterators tell a stream from a deleted one of the same name by creation time, so a stream re-created within the
+    // millisecond its predecessor was created in is dated just after it.
+    const createdAtMs = Math.max(this.clock.now(), (this.deletedCreatedAt.get(streamName) ?? -Infinity) + 1);
     const meta: StreamMeta = {
       streamName,
-      createdAtMs: now,
+      createdAtMs,
       retentionHours,
       mode,
       maxRecordSizeKiB: 1024,
@@ -197,7 +205,7 @@ export class Log {
       nextShardIndex: shardCount,
       counterFloor: 0,
       consumers: [],
-      tags: { ...(input.tags ?? {}) },
+      tags,
     };
     this.openStream(meta).openShards();
     this.saveMeta();
@@ -209,6 +217,7 @@ export class Log {
       throw inUse(`Stream ${stream.meta.streamName} has registered consumers; pass EnforceConsumerDeletion to delete it anyway`, 'EnforceConsumerDeletion');
     }
     this.streams.delete(stream.meta.streamName);
+    this.deletedCreatedAt.set(stream.meta.streamName, stream.meta.createdAtMs);
     this.saveMeta();
     for (const shard of stream.shards.values()) shard.log.destroy();
     if (this.options.dir) fs.rmSync(this.streamDir(stream.meta), { recursive: true, force: true });
@@ -309,11 +318,8 @@ export class Log {
 
   async putRecord(input: { streamName: string; sequenceNumberForOrdering?: string } & PutRecordInput): Promise<{ shardId: string; sequenceNumber: string }> {
     const stream = this.stream(input.streamName);
-    if (input.sequenceNumberForOrdering !== undefined) {
-      const after = parseSequenceNumber(input.sequenceNumberForOrdering, 'SequenceNumberForOrdering');
-      stream.nextCounter = Math.max(stream.nextCounter, after + 1);
-    }
-    const [result] = await this.append(stream, [input], '');
+    const after = input.sequenceNumberForOrdering === undefined ? -1 : parseSequenceNumber(input.sequenceNumberForOrdering, 'SequenceNumberForOrdering');
+    const [result] = await this.append(stream, [input], '', after);
     if (!result || 'errorCode' in result) {
       throw new SluiceError('ProvisionedThroughputExceededException', result?.errorMessage ?? 'Rate exceeded');
     }
@@ -323,9 +329,9 @@ export class Log {
   async putRecords(input: { streamName: string; records: readonly PutRecordInput[] }): Promise<{ failedRecordCount: number; records: PutRecordsResultEntry[] }> {
     const stream = this.stream(input.streamName);
     const records = input.records;
-    if (!Array.isArray(records)) throw validationError('records', 'Member must be a list', records);
+    if (!Array.isArray(records)) throw validationError('Records', 'Member must be a list', records);
     if (records.length < 1 || records.length > MAX_PUT_RECORDS) {
-      throw validationError('records', `Member must have length between 1 and ${MAX_PUT_RECORDS}`, `<${records.length} records>`);
+      throw validationError('Records', `Member must have length between 1 and ${MAX_PUT_RECORDS}`, `<${records.length} records>`);
     }
     const results = await this.append(stream, records, 'Records.');
     let failedRecordCount = 0;
@@ -337,7 +343,7 @@ export class Log {
    * The write path shared by PutRecord and PutRecords: validate everything, route, admit against the shard limits,
    * draw counters, then write one frame per shard touched and wait for the durability policy.
    */
-  private async append(stream: OpenStream, records: readonly PutRecordInput[], fieldPrefix: string): Promise<PutRecordsResultEntry[]> {
+  private async append(stream: OpenStream, records: readonly PutRecordInput[], fieldPrefix: string, orderAfter = -1): Promise<PutRecordsResultEntry[]> {
     const n = records.length;
     const keys: string[] = new Array(n);
     const hashKeys: (string | undefined)[] = new Array(n);
@@ -370,6 +376,15 @@ export class Log {
     if (fieldPrefix && total > MAX_PUT_RECORDS_BYTES) {
       throw invalidArgument(`Records total ${total} bytes, over the PutRecords limit of ${MAX_PUT_RECORDS_BYTES} bytes (5 MiB)`, 'Records');
     }
+    // Counters must stay exact doubles; only a SequenceNumberForOrdering far ahead of the stream can bring them near 2^53.
+    if (orderAfter + 1 > MAX_COUNTER) {
+      throw invalidArgument(`SequenceNumberForOrdering ${formatSequenceNumber(orderAfter)} is at or past the last sequence number: none can follow it`, 'SequenceNumberForOrdering');
+    }
+    if (Math.max(stream.nextCounter, orderAfter + 1) + n - 1 > MAX_COUNTER) {
+      throw limitExceeded(`Stream ${stream.meta.streamName} has issued its last sequence number`);
+    }
+    // Writes apply retention too: a stream that is only ever written to must still shed its expired segments.
+    this.maybeTrim(stream);
     const shardOf: Shard[] = new Array(n);
     const counters = new Float64Array(n);
     const results: PutRecordsResultEntry[] = new Array(n);
@@ -384,6 +399,8 @@ export class Log {
         continue;
       }
       shardOf[i] = shard;
+      // SequenceNumberForOrdering moves the counter only now, once the record is valid and admitted.
+      if (orderAfter >= stream.nextCounter) stream.nextCounter = orderAfter + 1;
       counters[i] = stream.nextCounter++;
     }
     const batch: AppendBatch = { keys, keyBytes, hashKeys, data, counters, arrivalMs: stream.arrivalNow() };
@@ -470,9 +487,24 @@ export class Log {
         if (c < meta.startingCounter || c > (meta.endingCounter ?? stream.nextCounter)) {
           throw invalidArgument(`StartingSequenceNumber ${sequenceNumber} used in GetShardIterator on shard ${meta.shardId} in stream ${stream.meta.streamName} under account ${this.accountId} is invalid because it did not come from this stream.`, 'StartingSequenceNumber');
         }
+        if (!this.holdsCounter(shard, c)) {
+          throw invalidArgument(`StartingSequenceNumber ${sequenceNumber} used in GetShardIterator on shard ${meta.shardId} in stream ${stream.meta.streamName} under account ${this.accountId} is invalid because it did not come from this shard.`, 'StartingSequenceNumber');
+        }
         return type === 'AT_SEQUENCE_NUMBER' ? c : c + 1;
       }
     }
+  }
+
+  /**
+   * Whether `counter` can be a sequence number of this shard: one of its records, one of its range's ends, or below its
+   * trim horizon (expired, so no longer checkable). The stream's shards share one counter, so the range check alone
+   * takes any other shard's sequence numbers.
+   */
+  private holdsCounter(shard: Shard, counter: number): boolean {
+    const meta = shard.meta;
+    if (counter === meta.startingCounter || counter === meta.endingCounter || counter < shard.log.trimCounter) return true;
+    shard.log.read({ fromCounter: counter, untilCounter: counter + 1, maxRecords: 1, maxBytes: Infinity }, this.run);
+    return this.run.count === 1;
   }
 
   async getRecords(input: { shardIterator: string; limit?: number }): Promise<GetRecordsOutput> {

@@ -61,7 +61,7 @@ export class StreamReader {
       const shard = stream.shard(shardId);
       if (!shard) {
         // Expired by retention while we were away: nothing left to read there.
-        queue.push(...this.finish(shardId));
+        queue.push(...this.finish(shardId), ...this.orphans());
         continue;
       }
       const { next, ended } = this.log.readShard(shard, this.positions.get(shardId)!, limit - out.length, this.run);
@@ -92,6 +92,24 @@ export class StreamReader {
       const id = child.meta.shardId;
       if (this.positions.has(id) || this.finished.has(id) || this.hasLiveParent(child)) continue;
       this.positions.set(id, child.meta.startingCounter);
+      ready.push(id);
+    }
+    return ready;
+  }
+
+  /**
+   * Shards whose lineage back to us was cut by retention: a parent expired (children and all) before we finished it,
+   * so `finish` never met them. Any whose parents are all gone or finished is ready, from its start.
+   */
+  private orphans(): string[] {
+    const stream = this.log.stream(this.streamName);
+    const ready: string[] = [];
+    for (const shard of stream.shards.values()) {
+      const id = shard.meta.shardId;
+      const parents = [shard.meta.parentShardId, shard.meta.adjacentParentShardId].filter((p) => p !== undefined);
+      if (this.positions.has(id) || this.finished.has(id) || this.hasLiveParent(shard)) continue;
+      if (!parents.some((p) => stream.shard(p) === undefined)) continue;
+      this.positions.set(id, shard.meta.startingCounter);
       ready.push(id);
     }
     return ready;

@@ -1,3 +1,4 @@
+import { crc32 } from 'node:zlib';
 import { checkFrame, type FrameSummary } from './frame.js';
 import type { SegmentStorage } from './storage.js';
 
@@ -7,6 +8,8 @@ const SCAN_CHUNK_BYTES = 8 * 1024 * 1024;
 const INDEX_MAGIC = 0x534c4958; // "SLIX"
 /** Magic, entry count, then size, first/last counter, first/last arrival, record count, last frame offset (doubles). */
 const HEADER_BYTES = 8 + 8 * 7;
+/** A CRC32 of everything before it ends the file: the index is trusted for seeks, so a damaged entry must be noticed. */
+const CRC_BYTES = 4;
 
 /**
  * One append-only run of frames, plus a sparse index over it: (first counter, offset, first arrival time) of a frame
@@ -136,7 +139,7 @@ export class Segment {
   /** The index as bytes, written beside a sealed segment so reopening does not rescan it. */
   serializeIndex(): Buffer {
     const n = this.idxCount;
-    const out = Buffer.alloc(HEADER_BYTES + n * 24);
+    const out = Buffer.alloc(HEADER_BYTES + n * 24 + CRC_BYTES);
     out.writeUInt32LE(INDEX_MAGIC, 0);
     out.writeUInt32LE(n, 4);
     const header = [this.size, this.firstCounter, this.lastCounter, this.firstArrivalMs, this.lastArrivalMs, this.recordCount, this.lastFrameOffset];
@@ -147,6 +150,7 @@ export class Segment {
       out.writeDoubleLE(this.idxOffset[i]!, p + 8);
       out.writeDoubleLE(this.idxArrival[i]!, p + 16);
     }
+    out.writeUInt32LE(crc32(out.subarray(0, p)), p);
     return out;
   }
 
@@ -154,11 +158,15 @@ export class Segment {
   loadIndex(bytes: Buffer | null): boolean {
     if (!bytes || bytes.length < HEADER_BYTES || bytes.readUInt32LE(0) !== INDEX_MAGIC) return false;
     const n = bytes.readUInt32LE(4);
-    if (bytes.length !== HEADER_BYTES + n * 24 || bytes.readDoubleLE(8) !== this.size || n === 0) return false;
-    // The segment must still end with the frame the index names (its bytes may not have been synced when saved).
+    const end = HEADER_BYTES + n * 24;
+    if (bytes.length !== end + CRC_BYTES || crc32(bytes.subarray(0, end)) !== bytes.readUInt32LE(end)) return false;
+    if (bytes.readDoubleLE(8) !== this.size || n === 0) return false;
+    // The segment must still end with the frame the index names (its bytes may not have been synced when saved), and
+    // that frame must end at the index's last counter (an index of another segment of the same size does not).
     const lastFrameOffset = bytes.readDoubleLE(56);
     const tail = this.storage.read(lastFrameOffset, this.size - lastFrameOffset);
-    if (checkFrame(tail, 0, tail.length)?.length !== tail.length) return false;
+    const frame = checkFrame(tail, 0, tail.length);
+    if (frame?.length !== tail.length || frame.lastCounter !== bytes.readDoubleLE(24)) return false;
     this.lastFrameOffset = lastFrameOffset;
     this.firstCounter = bytes.readDoubleLE(16);
     this.lastCounter = bytes.readDoubleLE(24);

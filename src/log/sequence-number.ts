@@ -1,4 +1,5 @@
 import { invalidArgument } from '../util/errors.js';
+import { previewValue } from './validate.js';
 
 /**
  * Sequence numbers are 56-digit decimal strings like AWS's, so string order equals numeric order. Each stream has one
@@ -22,7 +23,7 @@ export function formatSequenceNumber(counter: number): string {
 /** Parses a sequence number this log issued back to its counter. */
 export function parseSequenceNumber(text: unknown, field = 'SequenceNumber'): number {
   if (typeof text !== 'string' || !PATTERN.test(text)) {
-    throw invalidArgument(`${field} must be a decimal string of at most 129 digits, got ${JSON.stringify(text)}`, field);
+    throw invalidArgument(`${field} must be a decimal string of at most 129 digits, got ${typeof text === 'string' ? JSON.stringify(text) : previewValue(text)}`, field);
   }
   if (text.length !== WIDTH || !text.startsWith(PREFIX)) {
     throw invalidArgument(`${field} ${text} was not issued by this stream`, field);

@@ -61,11 +61,16 @@ export class ShardThroughput {
     this.readCalls = new TokenBucket(clock, SHARD_LIMITS.readCallsPerSecond);
   }
 
-  /** Admits one record of `bytes` for writing, or says no without taking anything. */
+  /**
+   * Admits one record of `bytes` for writing, or says no without taking anything. A record over a second's worth
+   * (allowed after UpdateMaxRecordSize) could never fit the bucket, so it needs a full one and leaves it in debt: AWS
+   * lets a shard burst for such records and then holds it to 1 MiB/s on average.
+   */
   admitWrite(bytes: number): boolean {
-    if (this.writeRecords.available() < 1 || this.writeBytes.available() < bytes) return false;
+    const needed = Math.min(bytes, SHARD_LIMITS.writeBytesPerSecond);
+    if (this.writeRecords.available() < 1 || this.writeBytes.available() < needed) return false;
     this.writeRecords.tryTake(1);
-    this.writeBytes.tryTake(bytes);
+    this.writeBytes.takeAll(bytes);
     return true;
   }
 }

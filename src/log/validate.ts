@@ -9,7 +9,7 @@ const NAME = /^[a-zA-Z0-9_.-]+$/;
 export function validationError(field: string, constraint: string, value: unknown): SluiceError {
   return new SluiceError(
     'ValidationException',
-    `1 validation error detected: Value ${preview(value)} at '${field}' failed to satisfy constraint: ${constraint}`,
+    `1 validation error detected: Value ${previewValue(value)} at '${field}' failed to satisfy constraint: ${constraint}`,
     field,
   );
 }
@@ -51,6 +51,24 @@ export function checkOneOf<T extends string>(value: unknown, field: string, allo
   return value as T;
 }
 
+/**
+ * Tags: a plain object of at most 200 string values (0 to 256 characters) under keys of 1 to 128 characters, as in the
+ * service model. Checked because they are stored in the metadata as given.
+ */
+export function checkTags(value: unknown, field = 'Tags'): Record<string, string> {
+  if (value === undefined) return {};
+  const proto = typeof value === 'object' && value !== null ? Object.getPrototypeOf(value) : undefined;
+  if (proto !== Object.prototype && proto !== null) throw validationError(field, 'Member must be a map of strings to strings', value);
+  const entries = Object.entries(value as object);
+  if (entries.length > 200) throw validationError(field, 'Member must have at most 200 entries', `<${entries.length} tags>`);
+  for (const [key, tag] of entries) {
+    if (key.length < 1 || key.length > 128) throw validationError(`${field}.key`, 'Member must have length between 1 and 128', key);
+    if (typeof tag !== 'string') throw validationError(`${field}.${key}`, 'Member must be a string', tag);
+    if (tag.length > 256) throw validationError(`${field}.${key}`, 'Member must have length less than or equal to 256', tag);
+  }
+  return Object.fromEntries(entries) as Record<string, string>;
+}
+
 /** A record's size for the per-record limit: its data plus its partition key's UTF-8 bytes. */
 export function checkRecordSize(dataBytes: number, keyBytes: number, maxKiB: number, field: string): void {
   if (dataBytes + keyBytes > maxKiB * 1024) {
@@ -61,8 +79,15 @@ export function checkRecordSize(dataBytes: number, keyBytes: number, maxKiB: num
   }
 }
 
-function preview(value: unknown): string {
+/** A short rendering of any input for an error message. It must not throw, whatever junk it is given. */
+export function previewValue(value: unknown): string {
   if (value instanceof Uint8Array) return `<${value.byteLength} bytes>`;
-  const s = typeof value === 'string' ? `'${value}'` : String(value);
+  let s: string;
+  try {
+    s = typeof value === 'string' ? `'${value}'` : String(value);
+  } catch {
+    // An object without a prototype (or with a throwing toString) has no string form of its own.
+    s = Object.prototype.toString.call(value);
+  }
   return s.length > 80 ? `${s.slice(0, 77)}...` : s;
 }
