@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 
 /**
  * Where a segment's bytes live. The shard log is written once against this interface and runs in memory or on disk
@@ -185,7 +186,13 @@ export class MemoryShardStore implements ShardStore {
 
 export class DirectoryShardStore implements ShardStore {
   constructor(readonly dir: string) {
-    fs.mkdirSync(dir, { recursive: true });
+    // A new directory, like a new file, survives a power cut only once the directory holding it is synced.
+    const created = fs.mkdirSync(dir, { recursive: true });
+    if (created !== undefined) {
+      for (let d = dir; d.length >= created.length; d = path.dirname(d)) fsyncDirectory(path.dirname(d));
+    }
+    // A crash while saving an index leaves its temporary file behind.
+    for (const f of fs.readdirSync(dir)) if (f.endsWith('.tmp')) fs.rmSync(path.join(dir, f), { force: true });
   }
 
   list(): string[] {
@@ -197,7 +204,11 @@ export class DirectoryShardStore implements ShardStore {
   }
 
   open(name: string): SegmentStorage {
-    return new FileStorage(`${this.dir}/${name}.seg`);
+    const file = `${this.dir}/${name}.seg`;
+    const isNew = !fs.existsSync(file);
+    const storage = new FileStorage(file);
+    if (isNew) fsyncDirectory(this.dir);
+    return storage;
   }
 
   readIndex(name: string): Buffer | null {
@@ -223,8 +234,8 @@ export class DirectoryShardStore implements ShardStore {
 }
 
 /** Replaces `path` so a reader sees the old bytes or the new, never a mix: temp file, fsync, rename, fsync the dir. */
-export function writeFileAtomic(path: string, bytes: Uint8Array | string): void {
-  const tmp = `${path}.tmp`;
+export function writeFileAtomic(file: string, bytes: Uint8Array | string): void {
+  const tmp = `${file}.tmp`;
   const fd = fs.openSync(tmp, 'w', 0o644);
   try {
     fs.writeFileSync(fd, bytes);
@@ -232,11 +243,15 @@ export function writeFileAtomic(path: string, bytes: Uint8Array | string): void 
   } finally {
     fs.closeSync(fd);
   }
-  fs.renameSync(tmp, path);
-  const dirFd = fs.openSync(path.slice(0, path.lastIndexOf('/')) || '.', 'r');
+  fs.renameSync(tmp, file);
+  fsyncDirectory(path.dirname(file));
+}
+
+export function fsyncDirectory(dir: string): void {
+  const fd = fs.openSync(dir, 'r');
   try {
-    fs.fsyncSync(dirFd);
+    fs.fsyncSync(fd);
   } finally {
-    fs.closeSync(dirFd);
+    fs.closeSync(fd);
   }
 }
