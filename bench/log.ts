@@ -16,14 +16,22 @@ const SHARDS = 4;
 export async function benchLog(options: BenchOptions): Promise<void> {
   const caseMs = options.quick ? 400 : 2000;
   const root = fs.mkdtempSync(path.join(typeof options.flags.dir === 'string' ? options.flags.dir : os.tmpdir(), 'sluice-bench-'));
+  // --only PREFIX runs the cases whose names start with it (e.g. --only append-100B, --only read-5GB).
+  const only = typeof options.flags.only === 'string' ? options.flags.only : '';
+  const wants = (name: string) => name.startsWith(only) || only.startsWith(name);
   try {
-    report(options, { suite: 'log', case: 'disk-sequential-write', ...diskWriteRate(root, options.quick ? 64 : 256) });
+    if (wants('disk-sequential-write')) {
+      report(options, { suite: 'log', case: 'disk-sequential-write', ...diskWriteRate(root, options.quick ? 64 : 256) });
+    }
     for (const size of [100, 1024]) {
-      const memory = await openLog();
-      report(options, { suite: 'log', case: `append-${size}B-memory`, ...(await appendCase(memory, size, caseMs)) });
-      await readCases(options, memory, size, 'memory');
-      await memory.close();
+      if (wants(`append-${size}B-memory`) || wants(`read-${size}B-memory`)) {
+        const memory = await openLog();
+        report(options, { suite: 'log', case: `append-${size}B-memory`, ...(await appendCase(memory, size, caseMs)) });
+        await readCases(options, memory, size, 'memory');
+        await memory.close();
+      }
       for (const fsync of ['never', 'batch', 'always'] as FsyncPolicy[]) {
+        if (!wants(`append-${size}B-${fsync}`) && !(fsync === 'never' && wants(`read-${size}B-disk`))) continue;
         const dir = fs.mkdtempSync(path.join(root, `${fsync}-`));
         const log = await openLog({ dir, fsync, fsyncBatchMs: 5 });
         report(options, { suite: 'log', case: `append-${size}B-${fsync}`, ...(await appendCase(log, size, caseMs)) });
@@ -66,29 +74,39 @@ async function appendCase(log: Log, size: number, caseMs: number) {
 /** Reads the whole 'bench' stream: columnar (readInto) and as Kinesis-shaped objects (getRecords). */
 async function readCases(options: BenchOptions, log: Log, size: number, where: string): Promise<void> {
   for (const shape of ['columnar', 'objects'] as const) {
-    const run = new RecordRun();
-    let records = 0;
-    let bytes = 0;
     const start = performance.now();
-    for (const shard of await log.listShards('bench')) {
-      let it: string | null = await log.getShardIterator({ streamName: 'bench', shardId: shard.shardId, shardIteratorType: 'TRIM_HORIZON' });
-      while (it) {
-        if (shape === 'columnar') {
-          const pos = log.readInto(it, run);
-          records += run.count;
-          bytes += run.bytes;
-          it = run.count === 0 ? null : pos.nextShardIterator;
-        } else {
-          const out = await log.getRecords({ shardIterator: it });
-          records += out.records.length;
-          for (const r of out.records) bytes += r.data.length + r.partitionKey.length;
-          it = out.records.length === 0 ? null : out.nextShardIterator;
-        }
-      }
-    }
+    const { records, bytes } = await readWholeStream(log, shape);
     const seconds = (performance.now() - start) / 1000;
     report(options, { suite: 'log', case: `read-${size}B-${where}-${shape}`, records_per_s: records / seconds, mb_per_s: mb(bytes / seconds), records });
   }
+}
+
+/** Reads every shard of 'bench' from TRIM_HORIZON to its end, calling `afterRead` after each GetRecords. */
+async function readWholeStream(log: Log, shape: 'columnar' | 'objects', afterRead: (records: number) => void = () => {}) {
+  const run = new RecordRun();
+  let records = 0;
+  let bytes = 0;
+  for (const shard of await log.listShards('bench')) {
+    let it: string | null = await log.getShardIterator({ streamName: 'bench', shardId: shard.shardId, shardIteratorType: 'TRIM_HORIZON' });
+    while (it) {
+      let got: number;
+      if (shape === 'columnar') {
+        const position = log.readInto(it, run);
+        got = run.count;
+        bytes += run.bytes;
+        it = position.nextShardIterator;
+      } else {
+        const out = await log.getRecords({ shardIterator: it });
+        got = out.records.length;
+        for (const r of out.records) bytes += r.data.length + r.partitionKey.length;
+        it = out.nextShardIterator;
+      }
+      records += got;
+      afterRead(records);
+      if (got === 0) break;
+    }
+  }
+  return { records, bytes };
 }
 
 /** The disk's own sequential write rate with one fsync at the end: the ceiling for the log's appends. */
@@ -122,20 +140,13 @@ async function largeReadCase(options: BenchOptions, root: string, gb: number): P
   global.gc?.();
   const rssStart = process.memoryUsage().rss;
   let rssMax = rssStart;
-  const run = new RecordRun();
-  let records = 0;
-  let bytes = 0;
+  let sampledAt = 0;
   const start = performance.now();
-  for (const shard of await log.listShards('bench')) {
-    let it: string | null = await log.getShardIterator({ streamName: 'bench', shardId: shard.shardId, shardIteratorType: 'TRIM_HORIZON' });
-    while (it) {
-      const pos = log.readInto(it, run);
-      records += run.count;
-      bytes += run.bytes;
-      it = run.count === 0 ? null : pos.nextShardIterator;
-      if ((records & 0xffff) < run.count) rssMax = Math.max(rssMax, process.memoryUsage().rss);
-    }
-  }
+  const { records, bytes } = await readWholeStream(log, 'columnar', (n) => {
+    if (n - sampledAt < 100_000) return;
+    sampledAt = n;
+    rssMax = Math.max(rssMax, process.memoryUsage().rss);
+  });
   const seconds = (performance.now() - start) / 1000;
   report(options, {
     suite: 'log',

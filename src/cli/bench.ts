@@ -1,5 +1,5 @@
-import type { BenchOptions } from '../../bench/harness.js';
 import { parseArgs } from 'node:util';
+import type { BenchOptions } from '../../bench/harness.js';
 
 const SUITES: Record<string, () => Promise<(o: BenchOptions) => Promise<void>>> = {
   log: async () => (await import('../../bench/log.js')).benchLog,
@@ -10,10 +10,11 @@ export async function run(args: string[]): Promise<number> {
     args,
     allowPositionals: true,
     options: {
-    quick: { type: 'boolean', default: false },
-    json: { type: 'boolean', default: false },
-    large: { type: 'string' },
-    dir: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      large: { type: 'string' },
+      dir: { type: 'string' },
     },
   });
   const suite = positionals[0];
@@ -22,9 +23,12 @@ export async function run(args: string[]): Promise<number> {
     console.error(`sluice bench: name a suite: ${Object.keys(SUITES).join(', ')}`);
     return 2;
   }
+  // Suite-specific options travel as flags; each suite reads the ones it knows.
   const flags: Record<string, string | boolean> = {};
-  if (values.large !== undefined) flags.large = values.large;
-  if (values.dir !== undefined) flags.dir = values.dir;
+  for (const name of ['only', 'large', 'dir'] as const) {
+    const value = values[name];
+    if (value !== undefined) flags[name] = value;
+  }
   await (await load())({ quick: values.quick === true, json: values.json === true, flags });
   return 0;
 }

@@ -7,7 +7,7 @@ Usage: sluice <command> [options]
 
 Commands:
   demo [--dir DIR]                 create a stream, write records, reshard, read them back in order
-  bench <suite> [--quick] [--json] measure throughput; suites: log
+  bench <suite> [--quick] [--json] [--only CASE-PREFIX]  measure throughput; suites: log
         log [--large GB] [--dir DIR]  also write and read a GB-sized stream, reporting memory
   help                             this text
 
