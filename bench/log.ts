@@ -6,11 +6,12 @@ import { mb, report, type BenchOptions } from './harness.js';
 
 /**
  * `sluice bench log`: append and read throughput of the shard log, in process.
- * Appends are PutRecords calls of 500 records with 16 calls in flight (as a busy server would issue them) over a
- * 4-shard stream, with distinct partition keys so every record pays for its MD5 routing.
+ * Appends are PutRecords calls of 500 records with 64 calls in flight (as a busy server would issue them, and enough
+ * that a `batch` sync round is never the limit) over a 4-shard stream, with distinct partition keys so every record
+ * pays for its MD5 routing.
  */
 const BATCH = 500;
-const IN_FLIGHT = 16;
+const IN_FLIGHT = 64;
 const SHARDS = 4;
 
 export async function benchLog(options: BenchOptions): Promise<void> {
