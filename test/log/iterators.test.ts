@@ -3,59 +3,21 @@
  * expiry, malformed and tampered iterators, deleted streams, MillisBehindLatest and independent consumers. Everything
  * runs against the in-memory log and a data-directory log, on a VirtualClock.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { BACKENDS, bytesArb, expectCode, withLog } from './harness.js';
 import {
-  openLog,
-  SluiceError,
   VirtualClock,
-  type ErrorCode,
   type Log,
-  type LogOptions,
   type LogRecord,
   type ShardIteratorType,
 } from '../../src/index.js';
 
 // ---- harness ----------------------------------------------------------------------------------------------------
 
-type Backend = 'memory' | 'directory';
-const BACKENDS: Backend[] = ['memory', 'directory'];
 const STREAM = 'events';
 const SHARD = 'shardId-000000000000';
 const LIFETIME_MS = 5 * 60 * 1000;
-
-interface Harness {
-  log: Log;
-  clock: VirtualClock;
-}
-
-/** Opens a fresh log on a VirtualClock, runs `body`, then closes it and removes its data directory. */
-async function withLog<T>(backend: Backend, extra: Partial<LogOptions>, body: (h: Harness) => Promise<T>): Promise<T> {
-  const clock = new VirtualClock();
-  const dir = backend === 'directory' ? fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-')) : undefined;
-  const log = await openLog(dir ? { dir, clock, fsync: 'never', ...extra } : { clock, ...extra });
-  try {
-    return await body({ log, clock });
-  } finally {
-    await log.close();
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-async function expectCode(action: () => Promise<unknown>, code: ErrorCode): Promise<SluiceError> {
-  let caught: unknown;
-  try {
-    await action();
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught, `expected ${code}`).toBeInstanceOf(SluiceError);
-  expect((caught as SluiceError).code, (caught as Error).message).toBe(code);
-  return caught as SluiceError;
-}
 
 const put = (log: Log, data: string, partitionKey = 'k') => log.putRecord({ streamName: STREAM, partitionKey, data: Buffer.from(data) });
 const iteratorOf = (log: Log, shardIteratorType: ShardIteratorType, more: { startingSequenceNumber?: string; timestamp?: number } = {}) =>
@@ -73,6 +35,17 @@ async function drain(log: Log, iterator: string, limit = 10_000): Promise<{ reco
     records.push(...page.records);
   }
 }
+
+/**
+ * Bytes of a random length filled from a random seed (xorshift). Records need distinct, arbitrary-looking contents, not
+ * a byte-level search: this shrinks by length and seed, where a plain uint8Array of kilobytes shrinks byte by byte for
+ * minutes once a property fails.
+ */
+/**
+ * At most this many shrink attempts per failure: a failing workload replays the whole log, and unbounded shrinking of
+ * a few hundred records takes minutes. Counterexamples stay small enough to read.
+ */
+const MAX_SHRINKS = 500;
 
 // ---- the model ----------------------------------------------------------------------------------------------------
 
@@ -268,7 +241,7 @@ const whereArb: fc.Arbitrary<Where> = fc.oneof(
 
 const commandArbs: fc.Arbitrary<Cmd>[] = [
   fc
-    .tuple(fc.array(fc.record({ key: fc.string({ minLength: 1, maxLength: 8 }), data: fc.uint8Array({ maxLength: 600 }) }), { minLength: 1, maxLength: 6 }), fc.boolean())
+    .tuple(fc.array(fc.record({ key: fc.string({ minLength: 1, maxLength: 8 }), data: bytesArb(0, 600) }), { minLength: 1, maxLength: 6 }), fc.boolean())
     .map(([recs, batch]) => new PutCommand(recs, batch)),
   fc.oneof(fc.integer({ min: 0, max: 2_000 }), fc.integer({ min: 0, max: 90_000 }), fc.integer({ min: 250_000, max: 320_000 })).map((ms) => new AdvanceCommand(ms)),
   fc.tuple(fc.nat(), fc.constantFrom(-1 as const, 0 as const, 1 as const)).map(([pick, offset]) => new AdvanceToExpiryCommand(pick, offset)),
@@ -281,7 +254,7 @@ const commandArbs: fc.Arbitrary<Cmd>[] = [
 describe.each(BACKENDS)('iterators against an array model of one shard (%s log)', (backend) => {
   it('reads exactly the model slice for every iterator type, position, limit and clock move', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.commands(commandArbs, { maxCommands: 80, size: 'max' }), fc.constantFrom(4096, undefined), async (cmds, segmentBytes) => {
+      fc.asyncProperty(fc.limitShrink(fc.commands(commandArbs, { maxCommands: 80, size: 'max' }), MAX_SHRINKS), fc.constantFrom(4096, undefined), async (cmds, segmentBytes) => {
         await withLog(backend, { segmentBytes }, async ({ log, clock }) => {
           await log.createStream({ streamName: STREAM, shardCount: 1 });
           const setup = () => ({ model: { records: [], held: [], now: clock.now(), exact: segmentBytes === undefined } as Model, real: { log, clock } });
@@ -298,35 +271,40 @@ describe.each(BACKENDS)('iterator positions in a long shard (%s log)', (backend)
     const batchArb = fc.record({ count: fc.integer({ min: 1, max: 30 }), size: fc.integer({ min: 1, max: 1_500 }), dt: fc.oneof(fc.constant(0), fc.constant(0), fc.integer({ min: 1, max: 1_000 })) });
     const queryArb = fc.record({ type: fc.constantFrom('AT_SEQUENCE_NUMBER' as const, 'AFTER_SEQUENCE_NUMBER' as const, 'AT_TIMESTAMP' as const), pick: fc.nat(), delta: fc.constantFrom(-1, 0, 1), limit: fc.integer({ min: 1, max: 5 }) });
     await fc.assert(
-      fc.asyncProperty(fc.array(batchArb, { minLength: 1, maxLength: 30, size: 'max' }), fc.array(queryArb, { minLength: 1, maxLength: 30 }), fc.constantFrom(undefined, 64 * 1024, 4096), async (batches, queries, segmentBytes) => {
-        await withLog(backend, { segmentBytes }, async ({ log, clock }) => {
-          await log.createStream({ streamName: STREAM, shardCount: 1 });
-          const model: { seq: string; ts: number }[] = [];
-          for (const b of batches) {
-            clock.advance(b.dt);
-            const result = await log.putRecords({ streamName: STREAM, records: Array.from({ length: b.count }, (_, i) => ({ partitionKey: `k${i}`, data: Buffer.alloc(b.size, i) })) });
-            for (const r of result.records) if ('sequenceNumber' in r) model.push({ seq: r.sequenceNumber, ts: clock.now() });
-          }
-          for (const q of queries) {
-            const i = q.pick % model.length;
-            let pos: number;
-            let it: string;
-            if (q.type === 'AT_TIMESTAMP') {
-              const timestamp = model[i]!.ts + q.delta;
-              pos = model.findIndex((m) => m.ts >= timestamp);
-              if (pos < 0) pos = model.length;
-              it = await iteratorOf(log, 'AT_TIMESTAMP', { timestamp });
-            } else {
-              pos = q.type === 'AT_SEQUENCE_NUMBER' ? i : i + 1;
-              it = await iteratorOf(log, q.type, { startingSequenceNumber: model[i]!.seq });
+      fc.asyncProperty(
+        fc.limitShrink(fc.array(batchArb, { minLength: 1, maxLength: 30, size: 'max' }), MAX_SHRINKS),
+        fc.limitShrink(fc.array(queryArb, { minLength: 1, maxLength: 30 }), MAX_SHRINKS),
+        fc.constantFrom(undefined, 64 * 1024, 4096),
+        async (batches, queries, segmentBytes) => {
+          await withLog(backend, { segmentBytes }, async ({ log, clock }) => {
+            await log.createStream({ streamName: STREAM, shardCount: 1 });
+            const model: { seq: string; ts: number }[] = [];
+            for (const b of batches) {
+              clock.advance(b.dt);
+              const result = await log.putRecords({ streamName: STREAM, records: Array.from({ length: b.count }, (_, i) => ({ partitionKey: `k${i}`, data: Buffer.alloc(b.size, i) })) });
+              for (const r of result.records) if ('sequenceNumber' in r) model.push({ seq: r.sequenceNumber, ts: clock.now() });
             }
-            const got = (await log.getRecords({ shardIterator: it, limit: q.limit })).records.map((r) => r.sequenceNumber);
-            const expected = model.slice(pos, pos + q.limit).map((m) => m.seq);
-            if (expected.length > 0) expect(got.length).toBeGreaterThan(0);
-            expect(got).toEqual(expected.slice(0, got.length));
-          }
-        });
-      }),
+            for (const q of queries) {
+              const i = q.pick % model.length;
+              let pos: number;
+              let it: string;
+              if (q.type === 'AT_TIMESTAMP') {
+                const timestamp = model[i]!.ts + q.delta;
+                pos = model.findIndex((m) => m.ts >= timestamp);
+                if (pos < 0) pos = model.length;
+                it = await iteratorOf(log, 'AT_TIMESTAMP', { timestamp });
+              } else {
+                pos = q.type === 'AT_SEQUENCE_NUMBER' ? i : i + 1;
+                it = await iteratorOf(log, q.type, { startingSequenceNumber: model[i]!.seq });
+              }
+              const got = (await log.getRecords({ shardIterator: it, limit: q.limit })).records.map((r) => r.sequenceNumber);
+              const expected = model.slice(pos, pos + q.limit).map((m) => m.seq);
+              if (expected.length > 0) expect(got.length).toBeGreaterThan(0);
+              expect(got).toEqual(expected.slice(0, got.length));
+            }
+          });
+        },
+      ),
       { numRuns: 15 },
     );
   });
@@ -580,21 +558,22 @@ describe.each(BACKENDS)('MillisBehindLatest (%s log)', (backend) => {
 
 // ---- independent consumers ----------------------------------------------------------------------------------------
 
-type ConsumerOp = { kind: 'put'; n: number } | { kind: 'read'; consumer: number; limit: number } | { kind: 'tick'; ms: number };
-
 describe.each(BACKENDS)('independent consumers (%s log)', (backend) => {
   it('each of several iterators and stream readers on one shard sees every record once, in order', async () => {
     const RAW = 3;
     const READERS = 2;
     await fc.assert(
       fc.asyncProperty(
-        fc.array(
-          fc.oneof(
-            fc.record({ kind: fc.constant('put' as const), n: fc.integer({ min: 1, max: 12 }) }),
-            fc.record({ kind: fc.constant('read' as const), consumer: fc.nat(RAW + READERS - 1), limit: fc.integer({ min: 1, max: 20 }) }),
-            fc.record({ kind: fc.constant('tick' as const), ms: fc.integer({ min: 0, max: 60_000 }) }),
+        fc.limitShrink(
+          fc.array(
+            fc.oneof(
+              fc.record({ kind: fc.constant('put' as const), n: fc.integer({ min: 1, max: 12 }) }),
+              fc.record({ kind: fc.constant('read' as const), consumer: fc.nat(RAW + READERS - 1), limit: fc.integer({ min: 1, max: 20 }) }),
+              fc.record({ kind: fc.constant('tick' as const), ms: fc.integer({ min: 0, max: 60_000 }) }),
+            ),
+            { maxLength: 40, size: 'max' },
           ),
-          { maxLength: 40, size: 'max' },
+          MAX_SHRINKS,
         ),
         fc.constantFrom(4096, undefined),
         async (ops, segmentBytes) => {
