@@ -1,0 +1,5 @@
+-- Parse "<level> <code> <message>" lines with REGEX_LOG_PARSE; read the row's fields through the subquery alias.
+CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (log_level VARCHAR(8), code INTEGER, message VARCHAR(512));
+CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
+  SELECT STREAM t.r.COLUMN1, CAST(t.r.COLUMN2 AS INTEGER), t.r.COLUMN3
+  FROM (SELECT STREAM REGEX_LOG_PARSE("log", '(\w+) (\d+) (.*)') AS r FROM "SOURCE_SQL_STREAM_001") AS t;

@@ -1,0 +1,11 @@
+-- LEFT join of two streams using a named window from the WINDOW clause.
+CREATE OR REPLACE STREAM clicks (user_id VARCHAR(32), url VARCHAR(512));
+CREATE OR REPLACE STREAM purchases (user_id VARCHAR(32), amount DECIMAL(12,2));
+CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (user_id VARCHAR(32), url VARCHAR(512), amount DECIMAL(12,2));
+CREATE OR REPLACE PUMP clicks_pump AS INSERT INTO clicks SELECT STREAM "userId", URL FROM "SOURCE_SQL_STREAM_001";
+CREATE OR REPLACE PUMP purchases_pump AS INSERT INTO purchases SELECT STREAM "userId", AMOUNT FROM "SOURCE_SQL_STREAM_002" WHERE AMOUNT > 0;
+CREATE OR REPLACE PUMP join_pump AS INSERT INTO "DESTINATION_SQL_STREAM"
+  SELECT STREAM c.user_id, c.url, p.amount
+  FROM clicks AS c
+  LEFT OUTER JOIN purchases OVER last_hour AS p ON c.user_id = p.user_id
+  WINDOW last_hour AS (RANGE INTERVAL '1' HOUR PRECEDING);

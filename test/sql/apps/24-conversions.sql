@@ -1,0 +1,11 @@
+-- CAST and the character/date conversion functions.
+CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (
+  price_text VARCHAR(32), price_cents BIGINT, seen_at VARCHAR(32), parsed_at TIMESTAMP, day_of DATE);
+CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
+  SELECT STREAM
+    CAST(price AS VARCHAR(32)),
+    CAST(price * 100 AS BIGINT),
+    TIMESTAMP_TO_CHAR('yyyy-MM-dd HH:mm:ss', s.ROWTIME),
+    CHAR_TO_TIMESTAMP('yyyy-MM-dd''T''HH:mm:ss', '2024-01-31T12:00:00'),
+    CAST(EVENT_TIME AS DATE)
+  FROM "SOURCE_SQL_STREAM_001" AS s;

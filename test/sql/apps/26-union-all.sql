@@ -1,0 +1,6 @@
+-- UNION ALL of two filtered branches into one stream.
+CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (kind VARCHAR(8), ticker_symbol VARCHAR(4), price REAL);
+CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
+  SELECT STREAM 'high', ticker_symbol, price FROM "SOURCE_SQL_STREAM_001" WHERE price > 90
+  UNION ALL
+  SELECT STREAM 'low', ticker_symbol, price FROM "SOURCE_SQL_STREAM_001" WHERE price < 10;

@@ -1,0 +1,3 @@
+-- SQL408 at 3:43-3:84: SELECT STREAM reads no stream here; drop STREAM to query a table
+CREATE OR REPLACE STREAM s (t VARCHAR(4));
+CREATE OR REPLACE PUMP p AS INSERT INTO s SELECT STREAM "Ticker" FROM "CompanyName";

@@ -1,0 +1,4 @@
+-- SQL005 at 3:1-3:2: comment is not closed; add */
+CREATE OR REPLACE STREAM s (a INTEGER);
+/* the pump comes later
+CREATE OR REPLACE PUMP p AS INSERT INTO s SELECT STREAM 1 FROM "SOURCE_SQL_STREAM_001";

@@ -1,0 +1,4 @@
+-- SQL401 at 4:63-4:74: FOLLOWING is not supported: a stream window ends at the current row (later rows have not arrived)
+CREATE OR REPLACE STREAM s (a REAL);
+CREATE OR REPLACE PUMP p AS INSERT INTO s
+  SELECT STREAM AVG(PRICE) OVER (ROWS BETWEEN 5 PRECEDING AND 5 FOLLOWING) FROM "SOURCE_SQL_STREAM_001";

@@ -1,0 +1,13 @@
+-- doc: SELECT STREAM [ALL | DISTINCT]
+-- doc: u&'...'
+CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (label VARCHAR(32), price REAL);
+CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
+  SELECT label, price FROM (
+    SELECT STREAM DISTINCT
+      CASE WHEN change > 0 THEN u&'\2191 ' || ticker_symbol ELSE u&'\2193 ' || ticker_symbol END AS label,
+      CAST(price AS REAL) AS price
+    FROM "SOURCE_SQL_STREAM_001"
+    WHERE sector LIKE 'TECH%' OR sector SIMILAR TO 'FIN(ANCE)?' AND price BETWEEN 1 AND 100
+  ) AS inner_query
+  UNION ALL
+  SELECT STREAM ALL ticker_symbol, price FROM "SOURCE_SQL_STREAM_002" WHERE ticker_symbol IN ('AMZN', 'AAPL') AND change IS NOT NULL;

@@ -1,0 +1,11 @@
+-- doc: expr AS ROWTIME
+-- doc: source_sql_stream_001
+-- doc: "ticker_symbol"
+-- doc: TICKER_SYMBOL
+-- doc: CURRENT_TIMESTAMP
+-- doc: LAG(expr, n) OVER w
+CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (ticker_symbol VARCHAR(4), lower_symbol VARCHAR(8), prev_price REAL, seen_at TIMESTAMP);
+CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
+  SELECT STREAM event_time AS ROWTIME, TICKER_SYMBOL, "ticker_symbol", LAG(price, 1) OVER w, CURRENT_TIMESTAMP
+  FROM source_sql_stream_001
+  WINDOW w AS (PARTITION BY TICKER_SYMBOL ROWS 1 PRECEDING);
