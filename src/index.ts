@@ -11,3 +11,14 @@ import { Log, type LogOptions } from './log/index.js';
 export function openLog(options: LogOptions = {}): Promise<Log> {
   return Log.open(options);
 }
+
+// The AWS-compatible endpoint (`sluice serve`), for programs that want to start it themselves.
+export {
+  startApiServer,
+  kinesisService,
+  KinesisTenants,
+  type ApiServer,
+  type ApiServerOptions,
+  type KinesisServiceOptions,
+  type Service,
+} from './api/index.js';

@@ -3,6 +3,8 @@ import type { BenchOptions } from '../../bench/harness.js';
 
 const SUITES: Record<string, () => Promise<(o: BenchOptions) => Promise<void>>> = {
   log: async () => (await import('../../bench/log.js')).benchLog,
+  server: async () => (await import('../../bench/server.js')).benchServer,
+  'sql-parse': async () => (await import('../../bench/sql-parse.js')).benchSqlParse,
 };
 
 export async function run(args: string[]): Promise<number> {

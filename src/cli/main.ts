@@ -6,9 +6,19 @@ const HELP = `sluice — Kinesis Data Streams, Firehose and KDA SQL, locally and
 Usage: sluice <command> [options]
 
 Commands:
+  serve [--port N] [--host H] [--data DIR | --memory] [--no-limits] [--fsync always|batch|never]
+        [--auth ACCESS_KEY:SECRET]... [--tls] [--transition-ms MS]
+                                   an AWS-compatible Kinesis Data Streams endpoint (HTTP/1.1 + HTTP/2,
+                                   JSON + CBOR) on 127.0.0.1:4567; data in ./.sluice unless --memory;
+                                   per-shard throughput limits on unless --no-limits; any credentials
+                                   unless --auth (then SigV4 is verified); --tls adds HTTPS and HTTP/2
+                                   over TLS on the same port (self-signed certificate in the data dir);
+                                   --transition-ms keeps streams CREATING/UPDATING/DELETING that long
   demo [--dir DIR]                 create a stream, write records, reshard, read them back in order
-  bench <suite> [--quick] [--json] [--only CASE-PREFIX]  measure throughput; suites: log
+  check APP.sql [--config app.json]  parse and bind KDA SQL application code; print diagnostics
+  bench <suite> [--quick] [--json] [--only CASE-PREFIX]  measure throughput; suites: log, server, sql-parse
         log [--large GB] [--dir DIR]  also write and read a GB-sized stream, reporting memory
+        server                     PutRecords/GetRecords via the AWS SDK and raw HTTP, beside kinesalite
   help                             this text
 
 Options:
@@ -21,8 +31,10 @@ interface Command {
 }
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
+  serve: () => import('./serve.js'),
   demo: () => import('./demo.js'),
   bench: () => import('./bench.js'),
+  check: () => import('./check.js'),
 };
 
 export async function main(argv: string[]): Promise<number> {

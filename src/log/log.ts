@@ -15,6 +15,7 @@ import {
   type MetadataStore,
   type StreamMeta,
   type StreamMode,
+  type StreamSettings,
 } from './metadata.js';
 import { mergeShards, scaleUniformly, splitShard } from './reshard.js';
 import { formatSequenceNumber, parseSequenceNumber } from './sequence-number.js';
@@ -31,6 +32,7 @@ import {
   validationError,
 } from './validate.js';
 import { SHARD_LIMITS } from './throughput.js';
+import { addTags, changeSettings, checkPolicy, removeTags, type StreamSettingsChange, type Tagged } from './attributes.js';
 import { StreamReader, type ReaderCheckpoint, type ReaderStart } from './reader.js';
 
 export interface LogOptions {
@@ -137,6 +139,7 @@ export class Log {
   private scratch = Buffer.allocUnsafe(1 << 20);
   private readonly run = new RecordRun();
   private closed = false;
+  private readonly changeListeners = new Set<(streamName: string) => void>();
   /** Bytes of torn tails cut when the log was opened (0 after a clean shutdown). */
   recoveredTornBytes = 0;
 
@@ -172,6 +175,8 @@ export class Log {
     streamMode?: StreamMode;
     retentionPeriodHours?: number;
     tags?: Record<string, string>;
+    /** 1024 (the default) to 10240. */
+    maxRecordSizeInKiB?: number;
   }): Promise<void> {
     this.checkOpen();
     const streamName = checkName(input.streamName, 'StreamName');
@@ -185,6 +190,7 @@ export class Log {
     }
     const retentionHours = checkRetention(input.retentionPeriodHours ?? 24);
     const tags = checkTags(input.tags);
+    const maxRecordSizeKiB = input.maxRecordSizeInKiB === undefined ? 1024 : checkInteger(input.maxRecordSizeInKiB, 'MaxRecordSizeInKiB', 1024, 10240);
     if (this.streams.has(streamName)) throw inUse(`Stream ${streamName} under account ${this.accountId} already exists.`, 'StreamName');
     // Iterators tell a stream from a deleted one of the same name by creation time, so a stream re-created within the
     // millisecond its predecessor was created in is dated just after it.
@@ -194,7 +200,7 @@ export class Log {
       createdAtMs,
       retentionHours,
       mode,
-      maxRecordSizeKiB: 1024,
+      maxRecordSizeKiB,
       shards: evenRanges(shardCount).map((r, i) => ({
         shardId: shardIdFor(i),
         startingHashKey: r.start.toString(),
@@ -221,6 +227,7 @@ export class Log {
     this.saveMeta();
     for (const shard of stream.shards.values()) shard.log.destroy();
     if (this.options.dir) fs.rmSync(this.streamDir(stream.meta), { recursive: true, force: true });
+    this.notifyChange(stream.meta.streamName);
   }
 
   async listStreams(): Promise<string[]> {
@@ -294,6 +301,7 @@ export class Log {
     const key = parseHashKey(input.newStartingHashKey, 'NewStartingHashKey');
     splitShard(stream, checkName(input.shardToSplit, 'ShardToSplit'), key, this.clock.now(), this.shardLimit);
     this.saveMeta();
+    this.notifyChange(stream.meta.streamName);
   }
 
   async mergeShards(input: { streamName: string; shardToMerge: string; adjacentShardToMerge: string }): Promise<void> {
@@ -302,6 +310,7 @@ export class Log {
     const b = checkName(input.adjacentShardToMerge, 'AdjacentShardToMerge');
     mergeShards(stream, a, b, this.clock.now());
     this.saveMeta();
+    this.notifyChange(stream.meta.streamName);
   }
 
   async updateShardCount(input: { streamName: string; targetShardCount: number; scalingType?: 'UNIFORM_SCALING' }): Promise<{ currentShardCount: number; targetShardCount: number }> {
@@ -311,6 +320,7 @@ export class Log {
     const current = stream.openShardCount;
     scaleUniformly(stream, target, this.clock.now(), this.shardLimit);
     this.saveMeta();
+    this.notifyChange(stream.meta.streamName);
     return { currentShardCount: current, targetShardCount: target };
   }
 
@@ -409,6 +419,7 @@ export class Log {
       if (counters[i]! >= 0) results[i] = { shardId: shardOf[i]!.meta.shardId, sequenceNumber: formatSequenceNumber(counters[i]!) };
     }
     await Promise.all(commits);
+    this.notifyChange(stream.meta.streamName);
     return results;
   }
 
@@ -618,6 +629,102 @@ export class Log {
 
   private consumerView(stream: OpenStream, c: ConsumerMeta): Consumer {
     return { ...c, consumerStatus: 'ACTIVE', streamARN: this.streamArn(stream.meta.streamName) };
+  }
+
+  // ---- change notification ----------------------------------------------------------------------------------
+
+  /**
+   * Calls `listener` with a stream's name whenever records were appended to it (once acknowledged), its shards changed
+   * (split, merge, UpdateShardCount) or it was deleted. For readers that push records as they arrive (the server's
+   * SubscribeToShard). Returns a function that removes the listener.
+   */
+  onChange(listener: (streamName: string) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  private notifyChange(streamName: string): void {
+    for (const listener of this.changeListeners) {
+      try {
+        listener(streamName);
+      } catch {
+        // A listener's failure is its own: the change it hears about has happened and stays acknowledged.
+      }
+    }
+  }
+
+  // ---- tags, resource policies, recorded settings (attributes.ts) -----------------------------------------------
+
+  /** Adds or overwrites tags of a stream, or of one of its consumers when `consumerName` is given. */
+  async addTags(input: { streamName: string; consumerName?: string; tags: Record<string, string> }): Promise<void> {
+    const { target, resource } = this.attributeTarget(input.streamName, input.consumerName);
+    addTags(target, input.tags, resource);
+    this.saveMeta();
+  }
+
+  async removeTags(input: { streamName: string; consumerName?: string; tagKeys: string[] }): Promise<void> {
+    const { target } = this.attributeTarget(input.streamName, input.consumerName);
+    removeTags(target, input.tagKeys);
+    this.saveMeta();
+  }
+
+  async listTags(input: { streamName: string; consumerName?: string }): Promise<Record<string, string>> {
+    return { ...(this.attributeTarget(input.streamName, input.consumerName).target.tags ?? {}) };
+  }
+
+  /** Stores (a JSON document), replaces, or with `policy: null` deletes the resource policy of a stream or consumer. */
+  async setResourcePolicy(input: { streamName: string; consumerName?: string; policy: string | null }): Promise<void> {
+    const { target, resource } = this.attributeTarget(input.streamName, input.consumerName);
+    if (input.policy === null) {
+      if (target.resourcePolicy === undefined) throw notFound(`No resource policy found for ${resource}`, 'ResourceARN');
+      target.resourcePolicy = undefined;
+    } else target.resourcePolicy = checkPolicy(input.policy);
+    this.saveMeta();
+  }
+
+  async resourcePolicy(input: { streamName: string; consumerName?: string }): Promise<string | undefined> {
+    return this.attributeTarget(input.streamName, input.consumerName).target.resourcePolicy;
+  }
+
+  /** Records encryption, shard-level metrics or warm throughput (they change nothing else); returns before and after. */
+  async updateStreamSettings(input: { streamName: string } & StreamSettingsChange): Promise<{ before: StreamSettings; after: StreamSettings }> {
+    const stream = this.stream(input.streamName);
+    const { resourcePolicy, ...current } = stream.meta.settings ?? {};
+    const result = changeSettings(current, input);
+    stream.meta.settings = resourcePolicy === undefined ? result.after : { ...result.after, resourcePolicy };
+    this.saveMeta();
+    return result;
+  }
+
+  async streamSettings(streamName: string): Promise<StreamSettings> {
+    const { resourcePolicy: _, ...settings } = this.stream(streamName).meta.settings ?? {};
+    return settings;
+  }
+
+  private attributeTarget(streamName: string, consumerName: string | undefined): { target: Tagged & { resourcePolicy?: string }; resource: string } {
+    const stream = this.stream(streamName);
+    if (consumerName === undefined) {
+      const settings = (stream.meta.settings ??= {});
+      const target = {
+        get tags() {
+          return stream.meta.tags;
+        },
+        set tags(tags: Record<string, string> | undefined) {
+          stream.meta.tags = tags ?? {};
+        },
+        get resourcePolicy() {
+          return settings.resourcePolicy;
+        },
+        set resourcePolicy(policy: string | undefined) {
+          if (policy === undefined) delete settings.resourcePolicy;
+          else settings.resourcePolicy = policy;
+        },
+      };
+      return { target, resource: `stream ${stream.meta.streamName} under account ${this.accountId}` };
+    }
+    const consumer = stream.meta.consumers.find((c) => c.consumerName === consumerName);
+    if (!consumer) throw notFound(`Consumer ${String(consumerName)} on stream ${stream.meta.streamName} not found`, 'ConsumerName');
+    return { target: consumer, resource: `consumer ${consumer.consumerName} of stream ${stream.meta.streamName} under account ${this.accountId}` };
   }
 
   // ---- retention ----------------------------------------------------------------------------------------------

@@ -27,6 +27,20 @@ export interface ConsumerMeta {
   consumerName: string;
   consumerARN: string;
   createdAtMs: number;
+  tags?: Record<string, string>;
+  resourcePolicy?: string;
+}
+
+/**
+ * Stream settings that the log records and reports but that change nothing about records: server-side encryption,
+ * enhanced (shard-level) monitoring, a resource policy, warm throughput. Absent in metadata written before they
+ * existed, so every field is optional.
+ */
+export interface StreamSettings {
+  encryption?: { type: 'KMS'; keyId: string };
+  shardLevelMetrics?: string[];
+  resourcePolicy?: string;
+  warmThroughputMiBps?: number;
 }
 
 export interface StreamMeta {
@@ -42,6 +56,7 @@ export interface StreamMeta {
   counterFloor: number;
   consumers: ConsumerMeta[];
   tags: Record<string, string>;
+  settings?: StreamSettings;
 }
 
 export interface LogMeta {

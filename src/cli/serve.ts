@@ -1,0 +1,161 @@
+import { parseArgs } from 'node:util';
+import { KinesisTenants, startApiServer, type ApiServer } from '../api/index.js';
+import { createSelfSignedCertificate, loadOrCreateCertificate } from '../api/tls.js';
+import type { Clock, FsyncPolicy, Log } from '../index.js';
+
+/**
+ * `sluice serve`: Kinesis Data Streams on one local port, for the AWS SDKs and CLI unchanged (HTTP/1.1 and HTTP/2,
+ * JSON and CBOR). Data lives in `--data DIR` (default ./.sluice) or, with `--memory`, nowhere.
+ */
+export interface ServeOptions {
+  host: string;
+  port: number;
+  /** A data directory; undefined keeps everything in memory. */
+  dir: string | undefined;
+  limits: boolean;
+  fsync: FsyncPolicy;
+  /** `--transition-ms MS`: how long streams stay CREATING/UPDATING/DELETING and consumers CREATING (default 0). */
+  transitionMs: number;
+  /** `--tls`: also take TLS on the port, with a self-signed certificate kept in the data directory. */
+  tls: boolean;
+  /** `--auth ACCESS_KEY:SECRET` (repeatable): verify SigV4 against these; undefined accepts any credentials. */
+  auth?: Record<string, string>;
+  /** For tests: the log's clock (the wall clock otherwise). */
+  clock?: Clock;
+}
+
+export class UsageError extends Error {}
+
+export function parseServeArgs(args: string[]): ServeOptions {
+  const { values } = parseArgs({
+    args,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      data: { type: 'string' },
+      memory: { type: 'boolean' },
+      'no-limits': { type: 'boolean' },
+      fsync: { type: 'string' },
+      auth: { type: 'string', multiple: true },
+      tls: { type: 'boolean' },
+      'transition-ms': { type: 'string' },
+    },
+    strict: true,
+  });
+  const port = values.port === undefined ? 4567 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number (0-65535), not '${values.port}'`);
+  if (values.memory && values.data !== undefined) throw new UsageError('--data and --memory exclude each other');
+  const fsync = (values.fsync ?? 'always') as FsyncPolicy;
+  if (!['always', 'batch', 'never'].includes(fsync)) throw new UsageError(`--fsync must be always, batch or never, not '${values.fsync}'`);
+  const transitionMs = values['transition-ms'] === undefined ? 0 : Number(values['transition-ms']);
+  if (!Number.isInteger(transitionMs) || transitionMs < 0) throw new UsageError(`--transition-ms must be a whole number of milliseconds, not '${values['transition-ms']}'`);
+  let auth: Record<string, string> | undefined;
+  for (const pair of values.auth ?? []) {
+    const colon = pair.indexOf(':');
+    if (colon < 1 || colon === pair.length - 1) throw new UsageError(`--auth takes ACCESS_KEY:SECRET, not '${pair}'`);
+    (auth ??= {})[pair.slice(0, colon)] = pair.slice(colon + 1);
+  }
+  return {
+    ...(auth ? { auth } : {}),
+    host: values.host ?? '127.0.0.1',
+    port,
+    dir: values.memory ? undefined : (values.data ?? './.sluice'),
+    limits: !values['no-limits'],
+    fsync,
+    tls: values.tls ?? false,
+    transitionMs,
+  };
+}
+
+/**
+ * Opens the logs (one per account and region of the requests' credential scopes; the default one at once) and starts
+ * the server; `close()` stops both. `log` is the default account's and region's.
+ */
+export async function startServe(options: ServeOptions): Promise<{ server: ApiServer; log: Log; close(): Promise<void> }> {
+  const tenants = new KinesisTenants(
+    {
+      limits: options.limits,
+      fsync: options.fsync,
+      ...(options.dir !== undefined ? { dir: options.dir } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
+    },
+    { transitionMs: options.transitionMs },
+  );
+  let server: ApiServer;
+  let log: Log;
+  try {
+    log = await tenants.log();
+    server = await startApiServer({
+      services: [tenants.service()],
+      host: options.host,
+      port: options.port,
+      ...(options.auth ? { auth: { credentials: options.auth } } : {}),
+      ...(options.tls ? { tls: options.dir === undefined ? createSelfSignedCertificate() : loadOrCreateCertificate(options.dir) } : {}),
+      onInternalError: (err) => console.error('sluice serve: internal error:', err),
+    });
+  } catch (err) {
+    await tenants.close();
+    throw err;
+  }
+  return {
+    server,
+    log,
+    async close() {
+      await server.close();
+      await tenants.close();
+    },
+  };
+}
+
+const USAGE = `Usage: sluice serve [--port N] [--host H] [--data DIR | --memory] [--no-limits] [--fsync always|batch|never]
+                    [--auth ACCESS_KEY:SECRET]... [--tls] [--transition-ms MS]
+
+Kinesis Data Streams for the AWS SDKs and CLI on one port (HTTP/1.1 and HTTP/2, JSON and CBOR).
+  --port N            port (default 4567; 0 picks a free one)
+  --host H            address to bind (default 127.0.0.1)
+  --data DIR          data directory (default ./.sluice)
+  --memory            keep everything in memory instead
+  --no-limits         do not enforce the per-shard throughput limits
+  --fsync POLICY      when a put is acknowledged: always (default), batch, never
+  --auth KEY:SECRET   verify SigV4 signatures against this key (repeatable); default: any credentials
+  --tls               also take TLS on the same port, with a self-signed certificate kept in the data directory
+  --transition-ms MS  how long streams stay CREATING/UPDATING/DELETING and consumers CREATING (default 0)
+See docs/server.md.
+`;
+
+export async function run(args: string[]): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  let options: ServeOptions;
+  try {
+    options = parseServeArgs(args);
+  } catch (err) {
+    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`sluice serve: ${(err as Error).message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw err;
+  }
+  const running = await startServe(options);
+  const where = options.dir === undefined ? 'in memory' : `in ${options.dir}`;
+  console.log(`sluice: Kinesis Data Streams at ${running.server.url} (HTTP/1.1 and HTTP/2, JSON and CBOR), data ${where}, limits ${options.limits ? 'on' : 'off'}, ${options.auth ? `SigV4 checked for ${Object.keys(options.auth).length} key(s)` : 'any credentials accepted'}`);
+  if (running.server.tlsUrl) {
+    const where = options.dir === undefined ? '(in memory: a new one each run)' : `${options.dir}/tls-cert.pem`;
+    console.log(`  and TLS at ${running.server.tlsUrl} (HTTP/2 or HTTP/1.1 by ALPN), self-signed certificate ${where}`);
+  }
+  console.log(`  e.g. aws kinesis list-streams --endpoint-url ${running.server.url}`);
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.removeListener('SIGINT', stop);
+      process.removeListener('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await running.close();
+  console.log('sluice: stopped');
+  return 0;
+}
