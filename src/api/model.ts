@@ -207,7 +207,7 @@ export class CompiledModel {
       }
       case 'timestamp': {
         const ms = value as number;
-        // cbor-x writes integers above 2^32 as floats; a BigInt goes out as a CBOR integer.
+        // A BigInt goes out as a CBOR integer whatever its size, as the Java SDK expects.
         if (encoding === 'cbor') return Number.isSafeInteger(ms) ? BigInt(ms) : ms;
         return ms / 1000;
       }

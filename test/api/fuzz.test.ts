@@ -1,5 +1,8 @@
 import net from 'node:net';
-import { decode, encode } from 'cbor-x';
+import { decode, encode, Token, Type } from 'cborg';
+
+/** Dates as tag 1 around epoch milliseconds, as the Java SDK sends timestamps. */
+const epochMillis = (d: unknown) => (d instanceof Date && !Number.isNaN(d.getTime()) ? [new Token(Type.tag, 1), new Token(d.getTime() < 0 ? Type.negint : Type.uint, d.getTime())] : null);
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kinesisModel } from '../../src/api/index.js';
@@ -117,7 +120,7 @@ function build(c: Case): { headers: Record<string, string>; body: Buffer; expect
     if (c.target.kind === 'valid') expected = 'SerializationException';
   }
   let bytes: Buffer =
-    c.encoding === 'json' ? Buffer.from(JSON.stringify(toJson(body))) : c.encoding === 'cbor' ? Buffer.from(encode(body)) : javaCbor(body);
+    c.encoding === 'json' ? Buffer.from(JSON.stringify(toJson(body))) : c.encoding === 'cbor' ? Buffer.from(encode(body, { typeEncoders: { Date: epochMillis } })) : javaCbor(body);
   if (c.mutation.kind === 'truncate' && bytes.length > 1) {
     bytes = bytes.subarray(0, c.mutation.cut! % bytes.length);
     // A truncated CBOR item never decodes; a truncated JSON document might (e.g. "{}" cut to ""), so only CBOR is sure.

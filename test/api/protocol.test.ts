@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { decode } from 'cbor-x';
+import { decode } from 'cborg';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kinesisService, startApiServer, type ApiServer } from '../../src/api/index.js';

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import http2 from 'node:http2';
-import { Encoder } from 'cbor-x';
+import { encode } from 'cborg';
 
 /** Raw HTTP clients (node:http, node:http2) for requests the SDK would never send. */
 export interface RawResponse {
@@ -71,12 +71,12 @@ export function target(op: string): string {
   return `Kinesis_20131202.${op}`;
 }
 
-const scalars = new Encoder({ useRecords: false, tagUint8Array: false });
+const scalars = { encode: (v: unknown) => Buffer.from(encode(v)) };
 
 /**
  * CBOR the way the AWS SDK for Java writes it (Jackson's CBORGenerator under SdkCborGenerator): maps and arrays of
  * indefinite length, blobs as byte strings, timestamps as tag 1 around integer epoch *milliseconds*. Scalars are
- * encoded with cbor-x.
+ * encoded with cborg.
  */
 export function javaCbor(value: unknown): Buffer {
   if (value instanceof Date) return Buffer.concat([Buffer.from([0xc1]), scalars.encode(BigInt(value.getTime()))]);

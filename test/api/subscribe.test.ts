@@ -9,7 +9,7 @@ import {
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decodeMessages } from '../../src/api/eventstream.js';
 import { sdkClient, startTestServer, type TestServer, type Transport } from './helpers.js';
-import { decode } from 'cbor-x';
+import { decode } from 'cborg';
 import { CBOR_TYPE, Http2Client, javaCbor, JSON_TYPE } from './raw.js';
 
 const SHARD0 = 'shardId-000000000000';
