@@ -395,28 +395,30 @@ export class Log {
     }
     // Writes apply retention too: a stream that is only ever written to must still shed its expired segments.
     this.maybeTrim(stream);
-    const shardOf: Shard[] = new Array(n);
+    const slotOf = new Int32Array(n);
     const counters = new Float64Array(n);
     const results: PutRecordsResultEntry[] = new Array(n);
     for (let i = 0; i < n; i++) {
-      const shard = stream.route(words, i * 4);
+      const slot = stream.route(words, i * 4);
+      const shard = stream.openShardAt(slot);
       if (shard.throughput && !shard.throughput.admitWrite(data[i]!.byteLength + keyBytes[i]!)) {
         counters[i] = -1;
+        slotOf[i] = -1;
         results[i] = {
           errorCode: 'ProvisionedThroughputExceededException',
           errorMessage: `Rate exceeded for shard ${shard.meta.shardId} in stream ${stream.meta.streamName} under account ${this.accountId}.`,
         };
         continue;
       }
-      shardOf[i] = shard;
+      slotOf[i] = slot;
       // SequenceNumberForOrdering moves the counter only now, once the record is valid and admitted.
       if (orderAfter >= stream.nextCounter) stream.nextCounter = orderAfter + 1;
       counters[i] = stream.nextCounter++;
     }
     const batch: AppendBatch = { keys, keyBytes, hashKeys, data, counters, arrivalMs: stream.arrivalNow() };
-    const commits = this.writeFrames(batch, shardOf);
+    const commits = this.writeFrames(stream, batch, slotOf);
     for (let i = 0; i < n; i++) {
-      if (counters[i]! >= 0) results[i] = { shardId: shardOf[i]!.meta.shardId, sequenceNumber: formatSequenceNumber(counters[i]!) };
+      if (counters[i]! >= 0) results[i] = { shardId: stream.openShardAt(slotOf[i]!).meta.shardId, sequenceNumber: formatSequenceNumber(counters[i]!) };
     }
     await Promise.all(commits);
     this.notifyChange(stream.meta.streamName);
@@ -424,26 +426,29 @@ export class Log {
   }
 
   /** One frame per shard touched, records in counter order within it. */
-  private writeFrames(batch: AppendBatch, shardOf: Shard[]): Promise<void>[] {
-    const byShard = new Map<Shard, number[]>();
-    for (let i = 0; i < shardOf.length; i++) {
-      const shard = shardOf[i];
-      if (!shard) continue;
-      let list = byShard.get(shard);
-      if (!list) byShard.set(shard, (list = []));
-      list.push(i);
-    }
+  private writeFrames(stream: OpenStream, batch: AppendBatch, slotOf: Int32Array): Promise<void>[] {
+    // Group record indexes by shard slot, keeping their order: a counting sort (-1 marks a throttled record).
+    const slots = stream.openShardCount;
+    const starts = new Int32Array(slots + 1);
+    for (let i = 0; i < slotOf.length; i++) if (slotOf[i]! >= 0) starts[slotOf[i]! + 1]!++;
+    for (let s = 0; s < slots; s++) starts[s + 1]! += starts[s]!;
+    const order = new Int32Array(starts[slots]!);
+    const fill = starts.slice(0, slots);
+    for (let i = 0; i < slotOf.length; i++) if (slotOf[i]! >= 0) order[fill[slotOf[i]!]!++] = i;
+
     const commits: Promise<void>[] = [];
-    for (const [shard, list] of byShard) {
-      const order = Int32Array.from(list);
-      const length = frameLength(batch, order, 0, order.length);
+    for (let s = 0; s < slots; s++) {
+      const from = starts[s]!;
+      const to = starts[s + 1]!;
+      if (from === to) continue;
+      const length = frameLength(batch, order, from, to);
       if (length > this.scratch.length) this.scratch = Buffer.allocUnsafe(Math.max(length, this.scratch.length * 2));
-      encodeFrame(this.scratch, batch, order, 0, order.length);
-      const storage = shard.log.append(this.scratch, {
+      encodeFrame(this.scratch, batch, order, from, to);
+      const storage = stream.openShardAt(s).log.append(this.scratch, {
         length,
-        count: order.length,
-        firstCounter: batch.counters[order[0]!]!,
-        lastCounter: batch.counters[order[order.length - 1]!]!,
+        count: to - from,
+        firstCounter: batch.counters[order[from]!]!,
+        lastCounter: batch.counters[order[to - 1]!]!,
         firstArrivalMs: batch.arrivalMs,
         lastArrivalMs: batch.arrivalMs,
       });

@@ -76,8 +76,11 @@ export class OpenStream {
     this.routeShards.forEach((s, i) => writeWords(BigInt(s.meta.startingHashKey), this.routeStarts, i * 4));
   }
 
-  /** The open shard whose hash-key range holds the key in `words[at..at+4)`. */
-  route(words: Uint32Array, at: number): Shard {
+  /**
+   * The slot (0 .. openShardCount-1, in hash-key order) of the open shard whose range holds the key in
+   * `words[at..at+4)`. Appends group records by slot; `openShardAt` gives the shard.
+   */
+  route(words: Uint32Array, at: number): number {
     // Open shards tile the key space, so the owner is the last one starting at or below the key.
     let lo = 0;
     let hi = this.routeShards.length - 1;
@@ -89,7 +92,11 @@ export class OpenStream {
         lo = mid + 1;
       } else hi = mid - 1;
     }
-    return this.routeShards[found]!;
+    return found;
+  }
+
+  openShardAt(slot: number): Shard {
+    return this.routeShards[slot]!;
   }
 
   get openShardCount(): number {
