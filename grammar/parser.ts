@@ -5,13 +5,17 @@
  * recover from errors (several diagnostics per pass) and draw railroad diagrams from the same definition.
  *
  * Special forms that differ only in a separator (FLOOR(x TO MINUTE), STEP(x BY INTERVAL ...), EXTRACT(HOUR FROM t),
- * SUBSTRING(s FROM 1 FOR 2), POSITION(a IN b), TRIM(BOTH ' ' FROM s), OVERLAY(s PLACING t FROM 1)) share one generic
+ * SUBSTRING(s FROM 1 FOR 2), SUBSTRING(s SIMILAR p ESCAPE e), POSITION(a IN b), TRIM(BOTH ' ' FROM s),
+ * OVERLAY(s PLACING t FROM 1)) and PERIOD(start, end) share one generic
  * `functionCall` rule whose arguments may be separated by those keywords.
  */
 import { CstParser, type CstNode, type IToken } from 'chevrotain';
 import * as T from './tokens.js';
 
 const K = T.K;
+const CONTINUES_OPERAND = new Set([K.YEAR, K.MONTH, K.DAY, K.HOUR, K.MINUTE, K.SECOND, T.Concat, T.Plus, T.Minus, T.Star, T.Slash, T.Percent]);
+const ENDS_ITEM = new Set([T.Comma, T.RParen, T.Semicolon, K.FROM, K.WHERE, K.GROUP, K.HAVING, K.WINDOW, K.WINDOWED, K.ORDER, K.UNION, K.EXCEPT, K.INTERSECT, K.AS]);
+const TEMPORAL_WORDS = new Set([K.CONTAINS, K.OVERLAPS, K.EQUALS, K.PRECEDES, K.SUCCEEDS, K.LEADS, K.LAGS]);
 
 export class SqlParser extends CstParser {
   constructor() {
@@ -481,15 +485,73 @@ export class SqlParser extends CstParser {
 
   private predicate = this.RULE('predicate', () => {
     this.SUBRULE(this.concatExpression);
-    // `x IN (...)` is a predicate, but POSITION(a IN b) uses IN as a separator: only IN followed by `(` is a predicate.
+    // Keywords that are also separators of special forms, or names:
+    // - `x IN (...)` is a predicate, but POSITION(a IN b) uses IN as a separator: only IN followed by `(` is a
+    //   predicate, and not when an operand continues after the `)` (see operandContinuesAfterParen);
+    // - SUBSTRING(s SIMILAR p ESCAPE e) uses SIMILAR as a separator: only SIMILAR TO is a predicate;
+    // - a temporal word (OVERLAPS, LEADS, ...) is a predicate only when a period follows: `PERIOD(...)`. Otherwise it
+    //   is a name (`SELECT x leads FROM ...` aliases x).
     this.MANY({
-      GATE: () => this.LA(1).tokenType !== K.IN || this.LA(2).tokenType === T.LParen,
+      GATE: () =>
+        (this.LA(1).tokenType !== K.IN || (this.LA(2).tokenType === T.LParen && !this.operandContinuesAfterParen())) &&
+        (this.LA(1).tokenType !== K.SIMILAR || this.LA(2).tokenType === K.TO) &&
+        this.temporalGate(),
       DEF: () => this.SUBRULE(this.predicateSuffix),
     });
   });
 
+  /**
+   * `IN ( ... )` followed by a time unit or an arithmetic/`||` operator cannot be an IN predicate (nothing may follow
+   * one at that level), so the IN is POSITION's separator: `POSITION(a IN (b) || c)`, `POSITION(a IN (t1 - t2) MINUTE)`.
+   */
+  private operandContinuesAfterParen(): boolean {
+    let depth = 0;
+    for (let i = 2; ; i++) {
+      const t = this.LA(i).tokenType;
+      if (t === T.LParen) depth++;
+      else if (t === T.RParen && --depth === 0) return CONTINUES_OPERAND.has(this.LA(i + 1).tokenType);
+      else if (t.name === 'EOF') return false;
+    }
+  }
+
+  private temporalGate(): boolean {
+    let i = 1;
+    const t1 = this.LA(1).tokenType;
+    if (t1 === K.STRICTLY || t1 === K.IMMEDIATELY) i = 2;
+    else if (!TEMPORAL_WORDS.has(t1)) return true;
+    const word = this.LA(i).tokenType;
+    if (!TEMPORAL_WORDS.has(word)) return i === 1;
+    const next = this.LA(i + 1);
+    if (next.tokenType === T.LParen) return true; // `(start, end)`
+    if (next.tokenType === T.Identifier && next.image.toUpperCase() === 'PERIOD' && this.LA(i + 2).tokenType === T.LParen) return true;
+    // `PERIOD(s, e) CONTAINS t`: CONTAINS also takes a single TIMESTAMP, so it is a predicate unless what follows ends
+    // a select item (then `contains` is an alias: `SELECT x contains FROM s`)
+    return i === 1 && word === K.CONTAINS && !ENDS_ITEM.has(next.tokenType) && next.tokenType.name !== 'EOF';
+  }
+
   private predicateSuffix = this.RULE('predicateSuffix', () => {
     this.OR([
+      {
+        // temporal predicates: `PERIOD(s1, e1) [STRICTLY | IMMEDIATELY] OVERLAPS PERIOD(s2, e2)`
+        ALT: () => {
+          this.OPTION5(() => {
+            this.OR7([
+              { ALT: () => this.CONSUME(K.STRICTLY, { LABEL: 'temporalModifier' }) },
+              { ALT: () => this.CONSUME(K.IMMEDIATELY, { LABEL: 'temporalModifier' }) },
+            ]);
+          });
+          this.OR8([
+            { ALT: () => this.CONSUME(K.CONTAINS, { LABEL: 'temporalOp' }) },
+            { ALT: () => this.CONSUME(K.OVERLAPS, { LABEL: 'temporalOp' }) },
+            { ALT: () => this.CONSUME(K.EQUALS, { LABEL: 'temporalOp' }) },
+            { ALT: () => this.CONSUME(K.PRECEDES, { LABEL: 'temporalOp' }) },
+            { ALT: () => this.CONSUME(K.SUCCEEDS, { LABEL: 'temporalOp' }) },
+            { ALT: () => this.CONSUME(K.LEADS, { LABEL: 'temporalOp' }) },
+            { ALT: () => this.CONSUME(K.LAGS, { LABEL: 'temporalOp' }) },
+          ]);
+          this.SUBRULE6(this.concatExpression, { LABEL: 'period' });
+        },
+      },
       {
         ALT: () => {
           this.SUBRULE(this.comparisonOperator);
@@ -638,6 +700,11 @@ export class SqlParser extends CstParser {
   private parenthesized = this.RULE('parenthesized', () => {
     this.CONSUME(T.LParen);
     this.SUBRULE(this.expression);
+    // `(start, end)`: a period without the PERIOD keyword (KDA's shorthand in temporal predicates)
+    this.OPTION2(() => {
+      this.CONSUME(T.Comma);
+      this.SUBRULE2(this.expression, { LABEL: 'periodEnd' });
+    });
     this.CONSUME(T.RParen);
     this.OPTION(() => this.SUBRULE(this.intervalQualifier));
   });
@@ -695,6 +762,9 @@ export class SqlParser extends CstParser {
       { ALT: () => this.CONSUME(K.TO) },
       { ALT: () => this.CONSUME(K.BY) },
       { ALT: () => this.CONSUME(K.PLACING) },
+      // SUBSTRING(s SIMILAR pattern ESCAPE e)
+      { ALT: () => this.CONSUME(K.SIMILAR) },
+      { ALT: () => this.CONSUME(K.ESCAPE) },
     ]);
   });
 

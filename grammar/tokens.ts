@@ -57,6 +57,8 @@ const HARD = [
 const SOFT = [
   'YEAR', 'MONTH', 'DAY', 'HOUR', 'MINUTE', 'SECOND', 'DESCRIPTION', 'PRECISION', 'VARYING', 'STOPPED', 'EXPEDITED',
   'STAGGER', 'RETURNS', 'RETURN', 'LANGUAGE', 'SQL', 'DETERMINISTIC', 'CONTAINS', 'PLACING', 'ESCAPE', 'SYMMETRIC', 'ASYMMETRIC', 'UESCAPE', 'NULLS', 'FIRST', 'LAST',
+  // temporal predicates: soft, so `leads` or `equals` still work as names where no period follows
+  'OVERLAPS', 'EQUALS', 'PRECEDES', 'SUCCEEDS', 'LEADS', 'LAGS', 'STRICTLY', 'IMMEDIATELY',
 ] as const;
 export type HardKeyword = (typeof HARD)[number];
 export type SoftKeyword = (typeof SOFT)[number];

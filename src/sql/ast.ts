@@ -261,6 +261,9 @@ export type Expr =
   | ExtractExpr
   | PositionExpr
   | SubstringExpr
+  | SubstringSimilarExpr
+  | PeriodExpr
+  | TemporalExpr
   | TrimExpr
   | OverlayExpr
   | CursorExpr
@@ -425,6 +428,37 @@ export interface SubstringExpr extends Node {
   operand: Expr;
   from: Expr;
   for?: Expr;
+}
+
+/** SUBSTRING(s SIMILAR pattern ESCAPE e): the part of s that the SIMILAR TO pattern's `e"`-quoted middle matches. */
+export interface SubstringSimilarExpr extends Node {
+  kind: 'substringSimilar';
+  operand: Expr;
+  pattern: Expr;
+  escape: Expr;
+}
+
+/** PERIOD(start, end): the operand of a temporal predicate. */
+export interface PeriodExpr extends Node {
+  kind: 'period';
+  start: Expr;
+  end: Expr;
+}
+
+/** The 17 temporal predicates of the KDA reference: 7 of standard SQL and 10 extensions. */
+export const TEMPORAL_OPERATORS = [
+  'CONTAINS', 'OVERLAPS', 'EQUALS', 'PRECEDES', 'SUCCEEDS', 'IMMEDIATELY PRECEDES', 'IMMEDIATELY SUCCEEDS',
+  'LEADS', 'LAGS', 'STRICTLY CONTAINS', 'STRICTLY OVERLAPS', 'STRICTLY PRECEDES', 'STRICTLY SUCCEEDS',
+  'STRICTLY LEADS', 'STRICTLY LAGS', 'IMMEDIATELY LEADS', 'IMMEDIATELY LAGS',
+] as const;
+export type TemporalOperator = (typeof TEMPORAL_OPERATORS)[number];
+
+/** `PERIOD(s1, e1) op PERIOD(s2, e2)`: BOOLEAN. */
+export interface TemporalExpr extends Node {
+  kind: 'temporal';
+  op: TemporalOperator;
+  left: Expr;
+  right: Expr;
 }
 
 export interface TrimExpr extends Node {

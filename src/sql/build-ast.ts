@@ -6,6 +6,7 @@
 import type { CstNode, IToken } from 'chevrotain';
 import { sqlParser } from '../../grammar/parser.js';
 import type * as A from './ast.js';
+import { TEMPORAL_OPERATORS } from './ast.js';
 import { Codes, error, type Diagnostic } from './diagnostics.js';
 
 type Children = Record<string, (CstNode | IToken)[] | undefined>;
@@ -485,7 +486,7 @@ export class AstBuilder extends BaseVisitor {
     return e;
   }
 
-  /** One postfix predicate applied to `left`: comparison, IS, BETWEEN, IN, LIKE, SIMILAR TO. */
+  /** One postfix predicate applied to `left`: comparison, IS, BETWEEN, IN, LIKE, SIMILAR TO, a temporal predicate. */
   private suffix(left: A.Expr, c: Children, span: A.Span): A.Expr {
     const whole = joinSpans(left.span, span);
     const not = tok(c, 'NOT') !== undefined;
@@ -511,6 +512,16 @@ export class AstBuilder extends BaseVisitor {
       if (q) return this.expr({ kind: 'in', not, operand: left, query: this.v<A.Query>(q), span: whole }, left);
       const list = nodes(c, 'inItem').map((e) => this.v<A.Expr>(e));
       return this.expr({ kind: 'in', not, operand: left, list, span: whole }, left, ...list);
+    }
+    const temporal = tok(c, 'temporalOp');
+    if (temporal) {
+      const mod = tok(c, 'temporalModifier');
+      const op = `${mod ? `${mod.image.toUpperCase()} ` : ''}${temporal.image.toUpperCase()}`;
+      const right = this.v<A.Expr>(node(c, 'period'));
+      if (!(TEMPORAL_OPERATORS as readonly string[]).includes(op)) {
+        this.err(Codes.BAD_SPECIAL_FORM, `${op} is not a temporal predicate; STRICTLY goes with CONTAINS, OVERLAPS, PRECEDES, SUCCEEDS, LEADS, LAGS and IMMEDIATELY with PRECEDES, SUCCEEDS, LEADS, LAGS`, joinSpans(tokenSpan(mod!), tokenSpan(temporal)));
+      }
+      return this.expr({ kind: 'temporal', op: op as A.TemporalOperator, left, right, span: whole }, left, right);
     }
     const op = tok(c, 'likeOp')!.image.toUpperCase() === 'LIKE' ? 'LIKE' : 'SIMILAR TO';
     const pattern = this.v<A.Expr>(node(c, 'pattern'));
@@ -561,6 +572,13 @@ export class AstBuilder extends BaseVisitor {
   parenthesized(c: Children, n: CstNode): A.Expr {
     const inner = this.v<A.Expr>(node(c, 'expression'));
     const q = node(c, 'intervalQualifier');
+    const endNode = node(c, 'periodEnd');
+    if (endNode) {
+      // `(start, end)` is a period: the same node as PERIOD(start, end)
+      const end = this.v<A.Expr>(endNode);
+      if (q) this.err(Codes.BAD_SPECIAL_FORM, 'a period (start, end) takes no interval qualifier', nodeSpan(q));
+      return this.expr({ kind: 'period', start: inner, end, span: nodeSpan(n) }, inner, end);
+    }
     if (!q) return inner;
     const { unit, precision, toUnit } = this.v<Qualifier>(q);
     return this.expr(
@@ -616,7 +634,7 @@ export class AstBuilder extends BaseVisitor {
     );
   }
 
-  /** FLOOR/CEIL ... TO, STEP ... BY, EXTRACT, POSITION, SUBSTRING, TRIM, OVERLAY; undefined for a plain call. */
+  /** FLOOR/CEIL ... TO, STEP ... BY, EXTRACT, POSITION, SUBSTRING [SIMILAR], TRIM, OVERLAY, PERIOD; undefined for a plain call. */
   private specialForm(fn: string, args: Arg[], seps: string[], span: A.Span): A.Expr | undefined {
     const shape = seps.join(' ');
     const e = (i: number) => args[i]?.expr ?? nullAt(args[i]?.span ?? span);
@@ -650,8 +668,15 @@ export class AstBuilder extends BaseVisitor {
         if (shape !== 'IN') return usage('POSITION(search IN string)');
         return this.expr({ kind: 'position', needle: e(0), haystack: e(1), span }, e(0), e(1));
       }
+      case 'PERIOD':
+        if (shape !== ',') return usage('PERIOD(start, end)');
+        return this.expr({ kind: 'period', start: e(0), end: e(1), span }, e(0), e(1));
       case 'SUBSTRING':
         if (shape === '' || shape === ',' || shape === ', ,') return undefined;
+        if (shape === 'SIMILAR ESCAPE') {
+          return this.expr({ kind: 'substringSimilar', operand: e(0), pattern: e(1), escape: e(2), span }, e(0), e(1), e(2));
+        }
+        if (shape.startsWith('SIMILAR')) return usage('SUBSTRING(string SIMILAR pattern ESCAPE escape)');
         if (shape !== 'FROM' && shape !== 'FROM FOR') return usage('SUBSTRING(string FROM start [FOR length])');
         return this.expr(
           { kind: 'substring', operand: e(0), from: e(1), ...(args[2] ? { for: e(2) } : {}), span },

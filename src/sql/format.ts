@@ -173,6 +173,8 @@ function exprWithPrec(e: A.Expr): [string, P] {
       const esc = e.escape ? ` ESCAPE ${expr(e.escape, P.Concat)}` : '';
       return [`${expr(e.operand, P.Predicate)} ${e.not ? 'NOT ' : ''}${e.op} ${expr(e.pattern, P.Concat)}${esc}`, P.Predicate];
     }
+    case 'temporal':
+      return [`${expr(e.left, P.Predicate)} ${e.op} ${expr(e.right, P.Concat)}`, P.Predicate];
     default:
       return [primary(e), P.Primary];
   }
@@ -221,10 +223,19 @@ function primary(e: A.Expr): string {
       return `STEP(${expr(e.operand)} BY ${expr(e.width)})`;
     case 'extract':
       return `EXTRACT(${e.unit} FROM ${expr(e.operand)})`;
-    case 'position':
-      return `POSITION(${expr(e.needle)} IN ${expr(e.haystack)})`;
+    case 'position': {
+      // `a IN (b) = c` reads as an IN predicate: a haystack that starts with `(` gets its own parentheses, and then
+      // the needle is printed at the `||` level so that `NOT a IN ((b))` cannot swallow the IN.
+      const haystack = expr(e.haystack);
+      return `POSITION(${expr(e.needle, P.Concat)} IN ${haystack.startsWith('(') ? `(${haystack})` : haystack})`;
+    }
     case 'substring':
       return `SUBSTRING(${expr(e.operand)} FROM ${expr(e.from)}${e.for ? ` FOR ${expr(e.for)}` : ''})`;
+    case 'substringSimilar':
+      // A pattern ending in `x LIKE y` would take the ESCAPE as its own: print it at the `||` level (parenthesised).
+      return `SUBSTRING(${expr(e.operand)} SIMILAR ${expr(e.pattern, P.Concat)} ESCAPE ${expr(e.escape)})`;
+    case 'period':
+      return `PERIOD(${expr(e.start)}, ${expr(e.end)})`;
     case 'trim': {
       if (!e.side && !e.characters) return `TRIM(${expr(e.operand)})`;
       const head = [e.side, e.characters ? expr(e.characters) : undefined].filter(Boolean).join(' ');

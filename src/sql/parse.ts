@@ -186,6 +186,8 @@ function syntaxDiagnostic(e: IRecognitionException, text: string, tokens: IToken
       ? { ...tokenSpan(prev), start: prev.endOffset! + 1, end: prev.endOffset! + 2, column: (prev.endColumn ?? 0) + 1 }
       : spanAt(text, Math.max(0, text.length - 1), text.length)
     : tokenSpan(t);
+  const word = atEnd ? '' : t.image.toUpperCase();
+  if (TEMPORAL_WORDS.has(word) && t.tokenType.name === word) return error(Codes.SYNTAX, temporalHint(word), span);
   const unsupported = atEnd ? undefined : notSupported(e, t);
   if (unsupported) return error(Codes.NOT_SUPPORTED, unsupported, span);
   // `FROM s LIMIT 10` reads LIMIT as an alias and fails on 10: the word before the error is the one to explain.
@@ -206,11 +208,13 @@ function tokenBefore(tokens: IToken[], t: IToken): IToken | undefined {
   return lo > 0 ? tokens[lo - 1] : undefined;
 }
 
-const TEMPORAL = 'temporal predicates (CONTAINS, OVERLAPS, PRECEDES, SUCCEEDS, LEADS, LAGS) are not supported yet';
+/** The words of temporal predicates: used without a period after them, they get a hint on how to write one. */
+const TEMPORAL_WORDS = new Set(['CONTAINS', 'OVERLAPS', 'EQUALS', 'PRECEDES', 'SUCCEEDS', 'LEADS', 'LAGS', 'STRICTLY', 'IMMEDIATELY']);
+function temporalHint(word: string): string {
+  return `${word} is a temporal predicate: it compares two periods, written PERIOD(start, end) ${word === 'STRICTLY' || word === 'IMMEDIATELY' ? `${word} PRECEDES` : word} PERIOD(start, end)`;
+}
 /** Words that start a construct KDA SQL does not have (or Sluice does not have yet): say so instead of "unexpected". */
 const NOT_SUPPORTED_WORDS: Record<string, string> = {
-  OVERLAPS: TEMPORAL, PRECEDES: TEMPORAL, SUCCEEDS: TEMPORAL, LEADS: TEMPORAL, LAGS: TEMPORAL, IMMEDIATELY: TEMPORAL,
-  CONTAINS: TEMPORAL,
   LIMIT: 'LIMIT is not part of KDA SQL: a stream has no end to count from (filter with WHERE, or rank in a window)',
   FETCH: 'FETCH FIRST is not part of KDA SQL: a stream has no end to count from',
   OFFSET: 'OFFSET is not part of KDA SQL: a stream has no end to count from',

@@ -30,6 +30,12 @@ export function children(e: A.Expr): A.Expr[] {
       return [e.needle, e.haystack];
     case 'substring':
       return [e.operand, e.from, ...(e.for ? [e.for] : [])];
+    case 'substringSimilar':
+      return [e.operand, e.pattern, e.escape];
+    case 'period':
+      return [e.start, e.end];
+    case 'temporal':
+      return [e.left, e.right];
     case 'trim':
       return [...(e.characters ? [e.characters] : []), e.operand];
     case 'overlay':

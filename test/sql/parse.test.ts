@@ -1,6 +1,7 @@
 /** The lexer and parser on their own: keywords, names, literals, comments, spans and error recovery. */
 import { describe, expect, it } from 'vitest';
 import type * as A from '../../src/sql/ast.js';
+import { TEMPORAL_OPERATORS } from '../../src/sql/ast.js';
 import { Codes } from '../../src/sql/diagnostics.js';
 import { parse } from '../../src/sql/parse.js';
 
@@ -82,6 +83,43 @@ describe('lexer and parser', () => {
     expect(item("(t1 - t2) MINUTE TO SECOND")).toMatchObject({ kind: 'intervalQualified', unit: 'MINUTE', toUnit: 'SECOND' });
     expect(item('COUNT(DISTINCT x)')).toMatchObject({ kind: 'call', quantifier: 'DISTINCT' });
     expect(item('COUNT(*) OVER w')).toMatchObject({ kind: 'call', star: true, over: { kind: 'identifier' } });
+  });
+
+  it('reads temporal predicates over periods, in every KDA spelling', () => {
+    for (const op of TEMPORAL_OPERATORS) {
+      expect(item(`PERIOD(a, b) ${op.toLowerCase()} PERIOD(c, d)`)).toMatchObject({
+        kind: 'temporal', op, left: { kind: 'period' }, right: { kind: 'period', start: { kind: 'column' } },
+      });
+    }
+    // KDA's shorthands: PERIOD may be omitted; chained predicates share the middle period; CONTAINS takes a TIMESTAMP
+    expect(item('(a, b) PRECEDES (c, d)')).toMatchObject({ kind: 'temporal', left: { kind: 'period' }, right: { kind: 'period' } });
+    expect(item('(a, b) PRECEDES (c, d) IMMEDIATELY PRECEDES PERIOD(e, f)')).toMatchObject({
+      kind: 'temporal', op: 'IMMEDIATELY PRECEDES', left: { kind: 'temporal', op: 'PRECEDES', right: { kind: 'period' } }, right: { kind: 'period' },
+    });
+    expect(item('PERIOD(a, b) CONTAINS t')).toMatchObject({ kind: 'temporal', op: 'CONTAINS', right: { kind: 'column' } });
+    expect(select('SELECT STREAM x contains FROM s').items.map((i) => (i as A.ExprItem).alias?.text)).toEqual(['contains']);
+    // a temporal word not followed by a period is a name: here an alias
+    expect(select('SELECT STREAM x leads, y AS overlaps FROM s').items.map((i) => (i as A.ExprItem).alias?.text)).toEqual(['leads', 'overlaps']);
+    // the predicate binds like a comparison: looser than ||, tighter than AND
+    const and = item('PERIOD(a, b) OVERLAPS PERIOD(c, d || e) AND f') as A.BinaryExpr;
+    expect(and).toMatchObject({ op: 'AND', left: { kind: 'temporal', right: { end: { kind: 'binary', op: '||' } } } });
+  });
+
+  it('reads SUBSTRING by regular expression', () => {
+    expect(item("SUBSTRING(s SIMILAR '#\"a%#\"' ESCAPE '#')")).toMatchObject({
+      kind: 'substringSimilar', operand: { kind: 'column' }, pattern: { kind: 'string' }, escape: { kind: 'string', value: '#' },
+    });
+    // SIMILAR TO stays a predicate inside the operand
+    expect(item("SUBSTRING(s SIMILAR TO 'x' SIMILAR 'y' ESCAPE '#')")).toMatchObject({ kind: 'substringSimilar', operand: { kind: 'like', op: 'SIMILAR TO' } });
+  });
+
+  it('reads POSITION whose string starts with a parenthesis', () => {
+    expect(item("POSITION('a' IN (s) || 'b')")).toMatchObject({ kind: 'position', haystack: { kind: 'binary', op: '||' } });
+    expect(item("POSITION('a' IN (s) MINUTE)")).toMatchObject({ kind: 'position', haystack: { kind: 'intervalQualified', unit: 'MINUTE' } });
+    expect(item("POSITION('a' IN (s || 't') + 1)")).toMatchObject({ kind: 'position', haystack: { kind: 'binary', op: '+' } });
+    // outside POSITION, `x IN (1)` stays a predicate, and an operator after it is still an error
+    expect(item('x IN (1) AND y')).toMatchObject({ kind: 'binary', op: 'AND', left: { kind: 'in' } });
+    expect(parse('SELECT STREAM x IN (1) || y FROM s').diagnostics.map((d) => d.code)).toEqual([Codes.SYNTAX]);
   });
 
   it('puts a span on every node', () => {

@@ -6,7 +6,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HARD_KEYWORDS, SOFT_KEYWORDS } from '../../grammar/tokens.js';
 import type * as A from '../../src/sql/ast.js';
-import { expr as formatExpr, format } from '../../src/sql/format.js';
+import { TEMPORAL_OPERATORS } from '../../src/sql/ast.js';
+import { format } from '../../src/sql/format.js';
 import { parse } from '../../src/sql/parse.js';
 import { stripSpans } from '../../src/sql/walk.js';
 import { checkApplication } from '../../src/sql/index.js';
@@ -35,7 +36,7 @@ describe('format → parse on the suite', () => {
 // ---- generators ------------------------------------------------------------------------------------------------------
 const S: A.Span = { start: 0, end: 0, line: 1, column: 1 };
 const UNITS: A.TimeUnit[] = ['YEAR', 'MONTH', 'DAY', 'HOUR', 'MINUTE', 'SECOND'];
-const SPECIAL = new Set(['FLOOR', 'CEIL', 'CEILING', 'STEP', 'EXTRACT', 'POSITION', 'SUBSTRING', 'TRIM', 'OVERLAY']);
+const SPECIAL = new Set(['FLOOR', 'CEIL', 'CEILING', 'STEP', 'EXTRACT', 'POSITION', 'SUBSTRING', 'TRIM', 'OVERLAY', 'PERIOD']);
 
 const unquoted = fc
   .stringMatching(/^[a-zA-Z][a-zA-Z0-9_]{0,7}$/)
@@ -83,6 +84,8 @@ const leaf: fc.Arbitrary<A.Expr> = fc.oneof(
   fc.array(ident, { minLength: 1, maxLength: 3 }).map((parts) => ({ kind: 'column' as const, parts, span: S })),
 );
 
+const period = (e: fc.Arbitrary<A.Expr>): fc.Arbitrary<A.Expr> =>
+  fc.record({ start: e, end: e }).map((x) => ({ kind: 'period' as const, ...x, span: S }));
 const opt = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined });
 /** Spreads `{ key: value }` only when value is defined (the AST omits absent optional fields). */
 const some = <K extends string, V>(key: K, v: V | undefined) => (v === undefined ? {} : ({ [key]: v } as Record<K, V>));
@@ -115,9 +118,15 @@ const { expr, query } = fc.letrec<{ expr: A.Expr; query: A.Query; select: A.Sele
       fc.record({ fn: fc.constantFrom<'FLOOR' | 'CEIL'>('FLOOR', 'CEIL'), operand: e, unit: fc.constantFrom(...UNITS) }).map((x) => ({ kind: 'floor' as const, ...x, span: S })),
       fc.record({ operand: e, width: e }).map((x) => ({ kind: 'step' as const, ...x, span: S })),
       fc.record({ unit: fc.constantFrom(...UNITS), operand: e }).map((x) => ({ kind: 'extract' as const, ...x, span: S })),
-      // A haystack that prints starting with `(` is read as `needle IN (...)` (see build-ast's POSITION note).
-      fc.record({ needle: e, haystack: e.filter((h) => !expr_starts_with_paren(h)) }).map((x) => ({ kind: 'position' as const, ...x, span: S })),
+      // Haystacks that print starting with `(` included: the formatter parenthesises them (see build-ast's POSITION note).
+      fc.record({ needle: e, haystack: e }).map((x) => ({ kind: 'position' as const, ...x, span: S })),
       fc.record({ operand: e, from: e, for: opt(e) }).map((x) => ({ kind: 'substring' as const, operand: x.operand, from: x.from, ...some('for', x.for), span: S })),
+      fc.record({ operand: e, pattern: e, escape: e }).map((x) => ({ kind: 'substringSimilar' as const, ...x, span: S })),
+      period(e),
+      // The right operand of a temporal predicate is a period (the parser takes OVERLAPS as a predicate only then),
+      // except for CONTAINS, which also takes a single TIMESTAMP. A temporal left operand is a compact chain.
+      fc.record({ op: fc.constantFrom(...TEMPORAL_OPERATORS), left: e, right: period(e) }).map((x) => ({ kind: 'temporal' as const, ...x, span: S })),
+      fc.record({ left: e, right: e }).map((x) => ({ kind: 'temporal' as const, op: 'CONTAINS' as const, ...x, span: S })),
       fc.record({ side: opt(fc.constantFrom<'BOTH' | 'LEADING' | 'TRAILING'>('BOTH', 'LEADING', 'TRAILING')), characters: opt(e), operand: e })
         .map((x) => ({ kind: 'trim' as const, ...some('side', x.side), ...some('characters', x.characters), operand: x.operand, span: S })),
       fc.record({ operand: e, placing: e, from: e, for: opt(e) }).map((x) => ({ kind: 'overlay' as const, operand: x.operand, placing: x.placing, from: x.from, ...some('for', x.for), span: S })),
@@ -232,10 +241,6 @@ const { expr, query } = fc.letrec<{ expr: A.Expr; query: A.Query; select: A.Sele
       .map((q) => ({ kind: 'query' as const, body: q.body, orderBy: q.orderBy, span: S })),
   };
 });
-
-function expr_starts_with_paren(e: A.Expr): boolean {
-  return formatExpr(e).startsWith('(');
-}
 
 function stripUndefined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;

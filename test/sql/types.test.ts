@@ -29,6 +29,19 @@ describe('type inference', () => {
     expect(types('SUM(QUANTITY)', '"SOURCE_SQL_STREAM_001" AS s GROUP BY FLOOR(s.ROWTIME TO MINUTE)')).toEqual(['BIGINT']);
   });
 
+  it('types temporal predicates as BOOLEAN and SUBSTRING ... SIMILAR as VARCHAR', () => {
+    expect(types("PERIOD(EVENT_TIME, s.ROWTIME) STRICTLY OVERLAPS PERIOD(EVENT_TIME, EVENT_TIME + INTERVAL '1' MINUTE)")).toEqual(['BOOLEAN']);
+    expect(types('PERIOD(EVENT_TIME, s.ROWTIME) IMMEDIATELY LAGS PERIOD(EVENT_TIME, EVENT_TIME) OR TRUE')).toEqual(['BOOLEAN']);
+    expect(types(`SUBSTRING(TICKER SIMILAR '#"A%#"' ESCAPE '#')`)).toEqual(['VARCHAR']);
+  });
+
+  it('adds GROUP_RANK\'s INTEGER rank column, named by its third argument, to the cursor\'s columns', () => {
+    const from = `TABLE(GROUP_RANK(CURSOR(SELECT STREAM TICKER, QUANTITY FROM "SOURCE_SQL_STREAM_001"), 'QUANTITY', 'rank', 'desc', 'desc', 0, 10)) AS r`;
+    expect(types('r.TICKER', from)).toEqual(['VARCHAR(4)']);
+    expect(types('r.QUANTITY', from)).toEqual(['INTEGER']);
+    expect(types('r."rank"', from)).toEqual(['INTEGER']);
+  });
+
   it('tracks DECIMAL precision and scale', () => {
     expect(types('AMOUNT')).toEqual(['DECIMAL(12,2)']);
     expect(types('AMOUNT + AMOUNT')).toEqual(['DECIMAL(13,2)']);

@@ -710,6 +710,29 @@ export class Binder {
         this.expectNumber(e.from, scope, ctx, 'SUBSTRING');
         if (e.for) this.expectNumber(e.for, scope, ctx, 'SUBSTRING');
         return VARCHAR();
+      case 'substringSimilar':
+        this.expectChars(e.operand, scope, ctx, 'SUBSTRING');
+        this.expectChars(e.pattern, scope, ctx, 'SUBSTRING');
+        this.expectChars(e.escape, scope, ctx, 'SUBSTRING');
+        return VARCHAR();
+      case 'period':
+        this.err(Codes.MISPLACED, 'a period, PERIOD(start, end) or (start, end), is only an operand of a temporal predicate (OVERLAPS, CONTAINS, PRECEDES, ...)', e.span);
+        this.bindPeriod(e, scope, ctx);
+        return ANY;
+      case 'temporal':
+        for (const [side, x] of [['left', e.left], ['right', e.right]] as const) {
+          if (x.kind === 'period') this.bindPeriod(x, scope, ctx);
+          // compact chaining: `p1 PRECEDES p2 PRECEDES p3` is `p1 PRECEDES p2 AND p2 PRECEDES p3`
+          else if (side === 'left' && x.kind === 'temporal') this.bindExpr(x, scope, ctx);
+          else {
+            const ty = this.bindExpr(x, scope, ctx);
+            // standard SQL's `PERIOD(s, e) CONTAINS t`, with t a single TIMESTAMP
+            if (side === 'right' && e.op === 'CONTAINS' && (ty.kind === 'TIMESTAMP' || isUnknown(ty))) continue;
+            const also = side === 'right' && e.op === 'CONTAINS' ? ' or a TIMESTAMP' : '';
+            this.err(Codes.TYPE_MISMATCH, `the ${side} operand of ${e.op} must be a period, PERIOD(start, end) of two TIMESTAMPs${also}, not ${show(ty)}`, x.span);
+          }
+        }
+        return BOOLEAN;
       case 'trim':
         if (e.characters) this.expectChars(e.characters, scope, ctx, 'TRIM');
         return this.expectChars(e.operand, scope, ctx, 'TRIM');
@@ -734,6 +757,14 @@ export class Binder {
         // Read as a count of the qualifier's unit, it behaves as a number in arithmetic (the console's FLOOR idiom).
         return INTERVAL;
       }
+    }
+  }
+
+  /** The start and end of a period are TIMESTAMPs. */
+  private bindPeriod(p: A.PeriodExpr, scope: Scope, ctx: Context): void {
+    for (const [what, x] of [['start', p.start], ['end', p.end]] as const) {
+      const ty = this.bindExpr(x, scope, ctx);
+      if (ty.kind !== 'TIMESTAMP' && !isUnknown(ty)) this.err(Codes.TYPE_MISMATCH, `the ${what} of a PERIOD must be a TIMESTAMP, not ${show(ty)}`, x.span);
     }
   }
 

@@ -205,6 +205,34 @@ export const TABLE_FUNCTIONS: Record<string, TableFunctionSpec> = {
       return [{ name, type: col?.type ?? ANY }, { name: 'MOST_FREQUENT_VALUES', type: BIGINT }];
     },
   },
+  /**
+   * GROUP_RANK(CURSOR, rankByColumnName, rankOutColumnName, sortOrder, outputOrder, maxIdle, outputMax): the cursor's
+   * rows with their rank within each ROWTIME group added as an INTEGER column named by rankOutColumnName.
+   */
+  GROUP_RANK: {
+    args: [6, 6],
+    output: (input, args) => {
+      const err = namedColumn(input, args[0]);
+      if (err) return err.replace('the second argument', 'the second argument (rankByColumnName)');
+      const rankBy = (args[0]!.expr as A.StringLiteral).value;
+      const ranked = input.find((c) => c.name === rankBy);
+      if (ranked && !isInteger(ranked.type) && !isChar(ranked.type) && !isUnknown(ranked.type)) {
+        return `ranks by an integer or string column; '${rankBy}' is ${show(ranked.type)}`;
+      }
+      const out = args[1]!.expr;
+      if (out.kind !== 'string' || out.value === '') return "the third argument (rankOutColumnName) names the rank column as a string, e.g. 'groupRank'";
+      for (const [i, what] of [[2, 'sortOrder'], [3, 'outputOrder']] as const) {
+        const a = args[i]!.expr;
+        if (a.kind !== 'string' || !['ASC', 'DESC'].includes(a.value.toUpperCase())) return `${what} must be 'asc' or 'desc'`;
+      }
+      for (const [i, what] of [[4, 'maxIdle (milliseconds; 0 for no timeout)'], [5, 'outputMax (rows per group; 0 for no limit)']] as const) {
+        const ty = args[i]!.type;
+        if (!isInteger(ty) && !isUnknown(ty)) return `${what} must be an integer, not ${show(ty)}`;
+      }
+      if (input.some((c) => c.name === out.value)) return `the cursor already has a column '${out.value}'; name the rank column differently`;
+      return [...input, { name: out.value, type: INTEGER }];
+    },
+  },
 };
 
 /** The 'column name' argument of the tumbling sketches must name a column of the cursor. */
