@@ -1,6 +1,8 @@
 export { startApiServer, type ApiServer, type ApiServerOptions } from './server.js';
 export { createProtocolHandler, DEFAULT_MAX_BODY_BYTES, type ProtocolOptions } from './protocol.js';
 export { kinesisService, kinesisModel, type KinesisServiceOptions } from './kinesis/index.js';
+export { LocalKms, RESERVED_KMS_ALIASES, type KmsKeyState } from './kinesis/kms.js';
+export { explicitlyDenies } from './kinesis/policy.js';
 export { CompiledModel, type ServiceModel, type Shape, type Encoding } from './model.js';
 export { ApiError, toApiError } from './errors.js';
 export { perTenant, type Service, type OperationHandler, type RequestContext } from './service.js';

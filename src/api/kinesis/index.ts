@@ -2,11 +2,14 @@ import { RecordRun, type Log, type ShardDescription, type StreamSettings } from 
 import type { ShardMeta } from '../../log/metadata.js';
 import { ApiError } from '../errors.js';
 import { CompiledModel, type ServiceModel } from '../model.js';
-import { EncodedOutput, type OperationHandler, type Service } from '../service.js';
+import { EncodedOutput, type OperationHandler, type RequestContext, type Service } from '../service.js';
 import { Addressing } from './addressing.js';
 import { Lifecycle } from './lifecycle.js';
 import { Subscriptions } from './subscribe.js';
 import { decodeToken, encodeToken } from './tokens.js';
+import { LocalKms } from './kms.js';
+import { explicitlyDenies } from './policy.js';
+import { decodeIterator } from '../../log/iterator.js';
 import modelJson from '../models/kinesis.json' with { type: 'json' };
 
 const model = modelJson as unknown as ServiceModel;
@@ -25,6 +28,8 @@ export interface KinesisServiceOptions {
   transitionMs?: number;
   /** Most ON_DEMAND streams an account may have (DescribeLimits; default 50, as AWS). */
   onDemandStreamLimit?: number;
+  /** The local KMS stand-in whose key states encryption checks (default: one knowing only the reserved aliases). */
+  kms?: LocalKms;
 }
 
 type In = Record<string, any>;
@@ -61,6 +66,12 @@ export function kinesisService(log: Log, options: KinesisServiceOptions = {}): S
   const streamName = (input: In) => at.streamName(input);
   const settingsOf = (name: string): StreamSettings => log.stream(name).meta.settings ?? {};
   const encryptionOf = (name: string) => (settingsOf(name).encryption ? 'KMS' : 'NONE');
+  const kms = options.kms ?? new LocalKms();
+  /** On an encrypted stream, records go through the stream's key: its state may refuse them (KMS* errors). */
+  const checkKey = (name: string) => {
+    const key = settingsOf(name).encryption?.keyId;
+    if (key !== undefined) kms.check(key);
+  };
 
   async function describe(name: string) {
     const d = await log.describeStream(name);
@@ -256,6 +267,7 @@ export function kinesisService(log: Log, options: KinesisServiceOptions = {}): S
     async PutRecord(input: In) {
       const name = await streamName(input);
       lifecycle.checkReadable(name);
+      checkKey(name);
       const r = await log.putRecord({
         streamName: name,
         partitionKey: input.PartitionKey,
@@ -269,6 +281,7 @@ export function kinesisService(log: Log, options: KinesisServiceOptions = {}): S
     async PutRecords(input: In) {
       const name = await streamName(input);
       lifecycle.checkReadable(name);
+      checkKey(name);
       const records = (input.Records as In[]).map((r) => ({ partitionKey: r.PartitionKey, data: r.Data, explicitHashKey: r.ExplicitHashKey }));
       const r = await log.putRecords({ streamName: name, records });
       return {
@@ -292,6 +305,14 @@ export function kinesisService(log: Log, options: KinesisServiceOptions = {}): S
     },
 
     async GetRecords(input: In, context) {
+      // An encrypted stream's records are read through its key (a bad iterator or a gone stream: the log reports it).
+      let keyId: string | undefined;
+      try {
+        keyId = settingsOf(decodeIterator(input.ShardIterator).streamName).encryption?.keyId;
+      } catch {
+        keyId = undefined;
+      }
+      if (keyId !== undefined) kms.check(keyId);
       // JSON replies are written straight from the log's columnar read: no object per record (see getRecordsJson).
       if (context.encoding === 'json') return getRecordsJson(log, run, input.ShardIterator, input.Limit);
       const r = await log.getRecords({ shardIterator: input.ShardIterator, limit: input.Limit });
@@ -407,6 +428,7 @@ export function kinesisService(log: Log, options: KinesisServiceOptions = {}): S
     async StartStreamEncryption(input: In) {
       const name = await streamName(input);
       if (input.EncryptionType !== 'KMS') throw new ApiError('InvalidArgumentException', `EncryptionType must be KMS to start encryption, not ${input.EncryptionType}`);
+      kms.check(input.KeyId);
       await change(name, true, () => log.updateStreamSettings({ streamName: name, encryption: { type: 'KMS', keyId: input.KeyId } }));
     },
 
@@ -469,11 +491,49 @@ export function kinesisService(log: Log, options: KinesisServiceOptions = {}): S
     };
   }
 
+  /** The stream and consumer a request addresses, if they exist (otherwise the handler reports what is wrong). */
+  async function targetsOf(input: In): Promise<{ streamName: string; consumerName?: string }[]> {
+    try {
+      if (typeof input.ResourceARN === 'string') return [await at.resource(input.ResourceARN)];
+      if (input.ConsumerARN !== undefined || input.ConsumerName !== undefined) return [await at.consumer(input)];
+      if (input.StreamName !== undefined || input.StreamARN !== undefined || input.StreamId !== undefined) {
+        const name = await streamName(input);
+        log.stream(name);
+        return [{ streamName: name }];
+      }
+      if (typeof input.ShardIterator === 'string') {
+        const name = decodeIterator(input.ShardIterator).streamName;
+        log.stream(name);
+        return [{ streamName: name }];
+      }
+    } catch {
+      // not found or malformed: the handler says so
+    }
+    return [];
+  }
+
+  /** AccessDeniedException when a resource policy of the addressed stream or consumer denies the caller (policy.ts). */
+  async function authorize(op: string, input: In, context: RequestContext): Promise<void> {
+    for (const target of await targetsOf(input)) {
+      const checks: { policy: string | undefined; arn: string }[] = [{ policy: await log.resourcePolicy({ streamName: target.streamName }), arn: log.streamArn(target.streamName) }];
+      if (target.consumerName !== undefined) {
+        const consumer = (await log.listStreamConsumers(target.streamName)).find((c) => c.consumerName === target.consumerName);
+        if (consumer) checks.push({ policy: await log.resourcePolicy(target), arn: consumer.consumerARN });
+      }
+      for (const { policy, arn } of checks) {
+        if (policy !== undefined && explicitlyDenies(policy, `kinesis:${op}`, arn, { accessKeyId: context.accessKeyId, accountId })) {
+          throw new ApiError('AccessDeniedException', `User: ${context.accessKeyId ?? 'anonymous'} is not authorized to perform: kinesis:${op} on resource: ${arn} with an explicit deny in a resource-based policy`);
+        }
+      }
+    }
+  }
+
   // Streams whose DELETING time is up are deleted before any request sees them.
   const settled: Record<string, OperationHandler> = {};
   for (const [op, handler] of Object.entries(operations)) {
     settled[op] = async (input, context) => {
       await lifecycle.settle();
+      await authorize(op, input, context);
       return handler(input, context);
     };
   }
@@ -485,14 +545,47 @@ export function kinesisService(log: Log, options: KinesisServiceOptions = {}): S
  * ApproximateArrivalTimestamp in epoch seconds, Data in base64, PartitionKey; NextShardIterator, MillisBehindLatest,
  * ChildShards), without an object per record.
  */
+const B64 = Buffer.from('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/', 'latin1');
+
+/** Writes `src[start, end)` in base64 into `out` at `o`; returns the offset after it. */
+function writeBase64(src: Buffer, start: number, end: number, out: Buffer, o: number): number {
+  let i = start;
+  for (; i + 2 < end; i += 3) {
+    const n = (src[i]! << 16) | (src[i + 1]! << 8) | src[i + 2]!;
+    out[o++] = B64[n >>> 18]!;
+    out[o++] = B64[(n >>> 12) & 63]!;
+    out[o++] = B64[(n >>> 6) & 63]!;
+    out[o++] = B64[n & 63]!;
+  }
+  if (i + 1 === end) {
+    const n = src[i]! << 16;
+    out[o++] = B64[n >>> 18]!;
+    out[o++] = B64[(n >>> 12) & 63]!;
+    out[o++] = 61;
+    out[o++] = 61;
+  } else if (i + 2 === end) {
+    const n = (src[i]! << 16) | (src[i + 1]! << 8);
+    out[o++] = B64[n >>> 18]!;
+    out[o++] = B64[(n >>> 12) & 63]!;
+    out[o++] = B64[(n >>> 6) & 63]!;
+    out[o++] = 61;
+  }
+  return o;
+}
+
+/**
+ * GetRecords in AWS JSON 1.1, written from a RecordRun straight into one Buffer (base64 encoded in place, no string
+ * per record's data): the same reply the model would shape.
+ */
 function getRecordsJson(log: Log, run: RecordRun, shardIterator: string, limit: number | undefined): EncodedOutput {
   const position = log.readInto(shardIterator, run, limit);
-  const parts: string[] = new Array(run.count);
+  const heads: string[] = new Array(run.count);
+  const keys: string[] = new Array(run.count);
+  let size = 0;
   for (let i = 0; i < run.count; i++) {
-    const start = run.dataStart[i]!;
-    parts[i] =
-      `{"SequenceNumber":"${run.sequenceNumber(i)}","ApproximateArrivalTimestamp":${run.arrivalMs[i]! / 1000},` +
-      `"Data":"${run.buffer.toString('base64', start, start + run.dataLength[i]!)}","PartitionKey":${JSON.stringify(run.partitionKey(i))}}`;
+    heads[i] = `{"SequenceNumber":"${run.sequenceNumber(i)}","ApproximateArrivalTimestamp":${run.arrivalMs[i]! / 1000},"Data":"`;
+    keys[i] = JSON.stringify(run.partitionKey(i));
+    size += heads[i]!.length + 4 * Math.ceil(run.dataLength[i]! / 3) + Buffer.byteLength(keys[i]!, 'utf8') + 20;
   }
   let tail = '';
   if (position.nextShardIterator !== null) tail += `,"NextShardIterator":${JSON.stringify(position.nextShardIterator)}`;
@@ -505,7 +598,20 @@ function getRecordsJson(log: Log, run: RecordRun, shardIterator: string, limit: 
     }));
     tail += `,"ChildShards":${JSON.stringify(children)}`;
   }
-  return new EncodedOutput(Buffer.from(`{"Records":[${parts.join(',')}]${tail}}`, 'utf8'));
+  tail = `]${tail}}`;
+  const out = Buffer.allocUnsafe(size + 16 + Buffer.byteLength(tail, 'utf8'));
+  let o = out.write('{"Records":[', 0, 'latin1');
+  for (let i = 0; i < run.count; i++) {
+    if (i > 0) out[o++] = 44; // ,
+    o += out.write(heads[i]!, o, 'latin1');
+    const start = run.dataStart[i]!;
+    o = writeBase64(run.buffer, start, start + run.dataLength[i]!, out, o);
+    o += out.write('","PartitionKey":', o, 'latin1');
+    o += out.write(keys[i]!, o, 'utf8');
+    out[o++] = 125; // }
+  }
+  o += out.write(tail, o, 'utf8');
+  return new EncodedOutput(out.subarray(0, o));
 }
 
 function shardOut(s: ShardDescription) {
