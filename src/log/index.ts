@@ -14,7 +14,7 @@ export type {
 export { RecordRun, type LogRecord } from './frame.js';
 export { StreamReader, type ReaderCheckpoint, type ReaderStart, type ReadRecord } from './reader.js';
 export type { FsyncPolicy } from './durability.js';
-export type { StreamMode, StreamSettings } from './metadata.js';
+export { parentsOf, type StreamMode, type StreamSettings } from './metadata.js';
 export { SHARD_LEVEL_METRICS, MAX_TAGS_PER_RESOURCE, type StreamSettingsChange } from './attributes.js';
 export { aggregate, deaggregate, isAggregated, type UserRecord, type UserRecordInput, type StoredRecord } from './kpl.js';
 export { partitionKeyHash, evenRanges, MAX_HASH_KEY } from './hash-key.js';

@@ -9,6 +9,7 @@ import { decodeIterator, encodeIterator, ITERATOR_LIFETIME_MS } from './iterator
 import {
   FileMetadataStore,
   MemoryMetadataStore,
+  parentsOf,
   shardIdFor,
   type ConsumerMeta,
   type LogMeta,
@@ -580,7 +581,7 @@ export class Log {
   private childShards(stream: OpenStream, shard: Shard): ChildShard[] {
     return stream.children(shard.meta.shardId).map((c) => ({
       shardId: c.meta.shardId,
-      parentShards: [c.meta.parentShardId, c.meta.adjacentParentShardId].filter((p): p is string => p !== undefined),
+      parentShards: parentsOf(c.meta),
       hashKeyRange: { startingHashKey: c.meta.startingHashKey, endingHashKey: c.meta.endingHashKey },
     }));
   }

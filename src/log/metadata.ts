@@ -97,6 +97,14 @@ export class FileMetadataStore implements MetadataStore {
   }
 }
 
+/** A shard's parents: none for an original shard, one after a split, two after a merge. */
+export function parentsOf(shard: ShardMeta): string[] {
+  const parents: string[] = [];
+  if (shard.parentShardId !== undefined) parents.push(shard.parentShardId);
+  if (shard.adjacentParentShardId !== undefined) parents.push(shard.adjacentParentShardId);
+  return parents;
+}
+
 export function shardIdFor(index: number): string {
   return `shardId-${index.toString().padStart(12, '0')}`;
 }

@@ -1,5 +1,6 @@
 import { RecordRun, type LogRecord } from './frame.js';
 import type { Log } from './log.js';
+import { parentsOf } from './metadata.js';
 import type { Shard } from './stream.js';
 
 export type ReaderStart = 'TRIM_HORIZON' | 'LATEST';
@@ -106,7 +107,7 @@ export class StreamReader {
     const ready: string[] = [];
     for (const shard of stream.shards.values()) {
       const id = shard.meta.shardId;
-      const parents = [shard.meta.parentShardId, shard.meta.adjacentParentShardId].filter((p) => p !== undefined);
+      const parents = parentsOf(shard.meta);
       if (this.positions.has(id) || this.finished.has(id) || this.hasLiveParent(shard)) continue;
       if (!parents.some((p) => stream.shard(p) === undefined)) continue;
       this.positions.set(id, shard.meta.startingCounter);
@@ -118,8 +119,6 @@ export class StreamReader {
   /** Whether a parent of `shard` still has to be finished first. */
   private hasLiveParent(shard: Shard): boolean {
     const stream = this.log.stream(this.streamName);
-    return [shard.meta.parentShardId, shard.meta.adjacentParentShardId].some(
-      (p) => p !== undefined && stream.shard(p) !== undefined && !this.finished.has(p),
-    );
+    return parentsOf(shard.meta).some((p) => stream.shard(p) !== undefined && !this.finished.has(p));
   }
 }

@@ -1,4 +1,4 @@
-import { formatSequenceNumber, RecordRun, type Log } from '../../log/index.js';
+import { formatSequenceNumber, parentsOf, RecordRun, type Log } from '../../log/index.js';
 import { decodeIterator } from '../../log/iterator.js';
 import { ApiError } from '../errors.js';
 import { EventStreamReply, type EventStreamWriter } from '../eventstream.js';
@@ -184,7 +184,7 @@ export class Subscriptions {
               ChildShards: ended
                 ? stream.children(shardId).map((c) => ({
                     ShardId: c.meta.shardId,
-                    ParentShards: [c.meta.parentShardId, c.meta.adjacentParentShardId].filter((p): p is string => p !== undefined),
+                    ParentShards: parentsOf(c.meta),
                     HashKeyRange: { StartingHashKey: c.meta.startingHashKey, EndingHashKey: c.meta.endingHashKey },
                   }))
                 : undefined,
