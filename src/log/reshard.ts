@@ -57,7 +57,7 @@ export function scaleUniformly(stream: OpenStream, target: number, nowMs: number
   if (target === current && isUniform(stream, target)) return;
   const targets = evenRanges(target);
   for (const range of targets.slice(1)) {
-    const owner = openShards(stream).find((s) => BigInt(s.meta.startingHashKey) < range.start && range.start <= BigInt(s.meta.endingHashKey));
+    const owner = stream.openShardsByKey().find((s) => BigInt(s.meta.startingHashKey) < range.start && range.start <= BigInt(s.meta.endingHashKey));
     if (owner) {
       close(stream, owner, nowMs);
       openChild(stream, BigInt(owner.meta.startingHashKey), range.start - 1n, owner.meta.shardId);
@@ -65,7 +65,7 @@ export function scaleUniformly(stream: OpenStream, target: number, nowMs: number
     }
   }
   for (const range of targets) {
-    let pieces = openShards(stream).filter((s) => BigInt(s.meta.startingHashKey) >= range.start && BigInt(s.meta.endingHashKey) <= range.end);
+    let pieces = stream.openShardsByKey().filter((s) => BigInt(s.meta.startingHashKey) >= range.start && BigInt(s.meta.endingHashKey) <= range.end);
     while (pieces.length > 1) {
       const [left, right] = pieces as [Shard, Shard];
       close(stream, left, nowMs);
@@ -79,14 +79,7 @@ export function scaleUniformly(stream: OpenStream, target: number, nowMs: number
 
 function isUniform(stream: OpenStream, target: number): boolean {
   const ranges = evenRanges(target);
-  return openShards(stream).every((s, i) => BigInt(s.meta.startingHashKey) === ranges[i]?.start);
-}
-
-/** Open shards in hash-key order. */
-function openShards(stream: OpenStream): Shard[] {
-  return [...stream.shards.values()]
-    .filter((s) => s.meta.endingCounter === undefined)
-    .sort((a, b) => (BigInt(a.meta.startingHashKey) < BigInt(b.meta.startingHashKey) ? -1 : 1));
+  return stream.openShardsByKey().every((s, i) => BigInt(s.meta.startingHashKey) === ranges[i]?.start);
 }
 
 function openShard(stream: OpenStream, shardId: string, field: string): Shard {

@@ -62,6 +62,13 @@ export class OpenStream {
     return shard;
   }
 
+  /** The open shards in hash-key order, read from the metadata (resharding uses it while the routes are stale). */
+  openShardsByKey(): Shard[] {
+    return [...this.shards.values()]
+      .filter((s) => s.meta.endingCounter === undefined)
+      .sort((a, b) => (BigInt(a.meta.startingHashKey) < BigInt(b.meta.startingHashKey) ? -1 : 1));
+  }
+
   /** Call after any change to which shards are open, or to the stream's mode. */
   rebuildRoutes(): void {
     const limited = this.enforceLimits && this.meta.mode === 'PROVISIONED';
@@ -69,9 +76,7 @@ export class OpenStream {
       if (limited && !shard.throughput) shard.throughput = new ShardThroughput(this.clock);
       if (!limited) shard.throughput = null;
     }
-    this.routeShards = [...this.shards.values()]
-      .filter((s) => s.meta.endingCounter === undefined)
-      .sort((a, b) => (BigInt(a.meta.startingHashKey) < BigInt(b.meta.startingHashKey) ? -1 : 1));
+    this.routeShards = this.openShardsByKey();
     this.routeStarts = new Uint32Array(this.routeShards.length * 4);
     this.routeShards.forEach((s, i) => writeWords(BigInt(s.meta.startingHashKey), this.routeStarts, i * 4));
   }
