@@ -13,6 +13,8 @@ export interface ServeOptions {
   /** A data directory; undefined keeps everything in memory. */
   dir: string | undefined;
   limits: boolean;
+  /** `--api-limits`: AWS's control-plane call rates and per-day change limits (LimitExceededException). */
+  apiLimits: boolean;
   fsync: FsyncPolicy;
   /** `--transition-ms MS`: how long streams stay CREATING/UPDATING/DELETING and consumers CREATING (default 0). */
   transitionMs: number;
@@ -35,6 +37,7 @@ export function parseServeArgs(args: string[]): ServeOptions {
       data: { type: 'string' },
       memory: { type: 'boolean' },
       'no-limits': { type: 'boolean' },
+      'api-limits': { type: 'boolean' },
       fsync: { type: 'string' },
       auth: { type: 'string', multiple: true },
       tls: { type: 'boolean' },
@@ -61,6 +64,7 @@ export function parseServeArgs(args: string[]): ServeOptions {
     port,
     dir: values.memory ? undefined : (values.data ?? './.sluice'),
     limits: !values['no-limits'],
+    apiLimits: values['api-limits'] ?? false,
     fsync,
     tls: values.tls ?? false,
     transitionMs,
@@ -79,7 +83,7 @@ export async function startServe(options: ServeOptions): Promise<{ server: ApiSe
       ...(options.dir !== undefined ? { dir: options.dir } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
     },
-    { transitionMs: options.transitionMs },
+    { transitionMs: options.transitionMs, apiLimits: options.apiLimits },
   );
   let server: ApiServer;
   let log: Log;
@@ -107,7 +111,7 @@ export async function startServe(options: ServeOptions): Promise<{ server: ApiSe
   };
 }
 
-const USAGE = `Usage: sluice serve [--port N] [--host H] [--data DIR | --memory] [--no-limits] [--fsync always|batch|never]
+const USAGE = `Usage: sluice serve [--port N] [--host H] [--data DIR | --memory] [--no-limits] [--api-limits] [--fsync always|batch|never]
                     [--auth ACCESS_KEY:SECRET]... [--tls] [--transition-ms MS]
 
 Kinesis Data Streams for the AWS SDKs and CLI on one port (HTTP/1.1 and HTTP/2, JSON and CBOR).
@@ -116,6 +120,7 @@ Kinesis Data Streams for the AWS SDKs and CLI on one port (HTTP/1.1 and HTTP/2, 
   --data DIR          data directory (default ./.sluice)
   --memory            keep everything in memory instead
   --no-limits         do not enforce the per-shard throughput limits
+  --api-limits        enforce AWS's control-plane call rates (e.g. DescribeStream 10/s) and per-day change limits
   --fsync POLICY      when a put is acknowledged: always (default), batch, never
   --auth KEY:SECRET   verify SigV4 signatures against this key (repeatable); default: any credentials
   --tls               also take TLS on the same port, with a self-signed certificate kept in the data directory

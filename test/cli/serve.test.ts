@@ -34,12 +34,13 @@ describe('sluice serve', () => {
   afterEach(() => vi.restoreAllMocks());
 
   it('parses its options: loopback, port 4567, ./.sluice and limits on by default', () => {
-    expect(parseServeArgs([])).toEqual({ host: '127.0.0.1', port: 4567, dir: './.sluice', limits: true, fsync: 'always', tls: false, transitionMs: 0 });
-    expect(parseServeArgs(['--port', '0', '--host', '0.0.0.0', '--memory', '--no-limits', '--fsync', 'batch', '--tls'])).toEqual({
+    expect(parseServeArgs([])).toEqual({ host: '127.0.0.1', port: 4567, dir: './.sluice', limits: true, apiLimits: false, fsync: 'always', tls: false, transitionMs: 0 });
+    expect(parseServeArgs(['--port', '0', '--host', '0.0.0.0', '--memory', '--no-limits', '--api-limits', '--fsync', 'batch', '--tls'])).toEqual({
       host: '0.0.0.0',
       port: 0,
       dir: undefined,
       limits: false,
+      apiLimits: true,
       fsync: 'batch',
       tls: true,
       transitionMs: 0,

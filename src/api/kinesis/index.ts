@@ -9,6 +9,7 @@ import { Subscriptions } from './subscribe.js';
 import { decodeToken, encodeToken } from './tokens.js';
 import { LocalKms } from './kms.js';
 import { explicitlyDenies } from './policy.js';
+import { ApiRates, ShardIteratorRates } from './rates.js';
 import { decodeIterator } from '../../log/iterator.js';
 import modelJson from '../models/kinesis.json' with { type: 'json' };
 
@@ -30,11 +31,20 @@ export interface KinesisServiceOptions {
   onDemandStreamLimit?: number;
   /** The local KMS stand-in whose key states encryption checks (default: one knowing only the reserved aliases). */
   kms?: LocalKms;
+  /**
+   * Enforce AWS's control-plane call rates (rates.ts: e.g. DescribeStream 10 per second per account, DescribeLimits 1,
+   * SubscribeToShard 1 per consumer and shard) and its limits on changes per stream per day (UpdateStreamMode twice,
+   * UpdateShardCount 10 times, ...): calls over them get LimitExceededException. Default false.
+   */
+  apiLimits?: boolean;
 }
 
 type In = Record<string, any>;
 
 const DAY_MS = 86_400_000;
+/** AWS's limits on changes in flight: streams CREATING or DELETING at once per account, consumers CREATING per stream. */
+const MAX_STREAMS_IN_TRANSITION = 5;
+const MAX_CONSUMERS_CREATING = 5;
 
 /**
  * Kinesis Data Streams (`Kinesis_20131202`) over a Log: every operation of the model. Inputs arrive validated against
@@ -44,6 +54,9 @@ export function kinesisService(log: Log, options: KinesisServiceOptions = {}): S
   const at = new Addressing(log);
   const lifecycle = new Lifecycle(log, options.transitionMs ?? 0);
   const subscriptions = new Subscriptions(log, at, lifecycle);
+  const apiRates = options.apiLimits ? new ApiRates(log) : undefined;
+  /** GetShardIterator's per-shard rate goes with the log's per-shard throughput limits. */
+  const iteratorRates = log.options.limits ? new ShardIteratorRates(log) : undefined;
   /** GetRecords' read buffer, reused: a reply is built from it synchronously, before the next request can read. */
   const run = new RecordRun();
   const createdAt = (name: string) => log.stream(name).meta.createdAtMs;
@@ -64,6 +77,46 @@ export function kinesisService(log: Log, options: KinesisServiceOptions = {}): S
   let billingCommitment: { Status: string; StartedAt?: number; EndedAt?: number; EarliestAllowedEndAt?: number } = { Status: 'DISABLED' };
 
   const streamName = (input: In) => at.streamName(input);
+  /**
+   * Resharding is for PROVISIONED streams: AWS scales ON_DEMAND streams itself and refuses SplitShard, MergeShards and
+   * UpdateShardCount on them with ValidationException.
+   */
+  const provisionedOnly = (name: string, op: string): void => {
+    if (log.stream(name).meta.mode === 'ON_DEMAND') {
+      throw new ApiError('ValidationException', `${op} is not supported for stream ${name} under account ${accountId}: it is in the ON_DEMAND capacity mode; ${op} is only supported for PROVISIONED streams.`);
+    }
+  };
+  /** LimitExceededException when as many streams as AWS allows are CREATING or DELETING already. */
+  const checkStreamsInTransition = async () => {
+    let n = 0;
+    for (const name of await log.listStreams()) {
+      const status = lifecycle.streamStatus(name);
+      if (status === 'CREATING' || status === 'DELETING') n++;
+    }
+    if (n >= MAX_STREAMS_IN_TRANSITION) {
+      throw new ApiError('LimitExceededException', `This request would exceed the limit of ${MAX_STREAMS_IN_TRANSITION} streams that can simultaneously be in CREATING or DELETING state under account ${accountId}.`);
+    }
+  };
+  /** LimitExceededException when the account has as many ON_DEMAND streams as DescribeLimits allows. */
+  const checkOnDemandCount = async () => {
+    let n = 0;
+    for (const name of await log.listStreams()) if (log.stream(name).meta.mode === 'ON_DEMAND') n++;
+    if (n >= onDemandLimit) {
+      throw new ApiError('LimitExceededException', `Account ${accountId} already has ${n} ON_DEMAND streams; the limit (OnDemandStreamCountLimit) is ${onDemandLimit}.`);
+    }
+  };
+  /** The stream a request names, which must not be CREATING or DELETING (Lifecycle.checkAvailable). */
+  const available = async (input: In) => {
+    const name = await at.streamName(input);
+    lifecycle.checkAvailable(name);
+    return name;
+  };
+  /** A ResourceARN's stream or consumer, whose stream must not be CREATING or DELETING. */
+  const availableResource = async (arn: string) => {
+    const target = await at.resource(arn);
+    lifecycle.checkAvailable(target.streamName);
+    return target;
+  };
   const settingsOf = (name: string): StreamSettings => log.stream(name).meta.settings ?? {};
   const encryptionOf = (name: string) => (settingsOf(name).encryption ? 'KMS' : 'NONE');
   const kms = options.kms ?? new LocalKms();
@@ -103,6 +156,8 @@ export function kinesisService(log: Log, options: KinesisServiceOptions = {}): S
   const operations: Record<string, OperationHandler> = {
     // ---- streams --------------------------------------------------------------------------------------------
     async CreateStream(input: In) {
+      await checkStreamsInTransition();
+      if (input.StreamModeDetails?.StreamMode === 'ON_DEMAND') await checkOnDemandCount();
       await log.createStream({
         streamName: input.StreamName,
         shardCount: input.ShardCount,
@@ -118,6 +173,7 @@ export function kinesisService(log: Log, options: KinesisServiceOptions = {}): S
       const name = await streamName(input);
       const status = lifecycle.streamStatus(name);
       if (status === 'CREATING' || status === 'DELETING') lifecycle.checkActive(name);
+      await checkStreamsInTransition();
       await lifecycle.delete(name, input.EnforceConsumerDeletion);
     },
 
@@ -189,6 +245,7 @@ export function kinesisService(log: Log, options: KinesisServiceOptions = {}): S
         const token = decodeToken(input.NextToken, 'ListShards', log.now);
         name = token.stream!;
         if (log.stream(name).meta.createdAtMs !== token.created) throw new ApiError('ResourceNotFoundException', `Stream ${name} under account ${accountId} not found.`);
+        lifecycle.checkAvailable(name);
         after = token.after;
         filter = token.filter;
       } else {
@@ -197,6 +254,7 @@ export function kinesisService(log: Log, options: KinesisServiceOptions = {}): S
         if (input.StreamCreationTimestamp !== undefined && Math.abs(input.StreamCreationTimestamp - created) >= 1) {
           throw new ApiError('ResourceNotFoundException', `Stream ${name} created at ${new Date(input.StreamCreationTimestamp).toISOString()} under account ${accountId} not found.`);
         }
+        lifecycle.checkAvailable(name);
       }
       const shards = await log.listShards(name);
       let selected = filterShards(shards, log.stream(name).meta, filter);
@@ -224,6 +282,7 @@ export function kinesisService(log: Log, options: KinesisServiceOptions = {}): S
 
     async UpdateStreamMode(input: In) {
       const name = await streamName(input);
+      if (input.StreamModeDetails.StreamMode === 'ON_DEMAND' && log.stream(name).meta.mode !== 'ON_DEMAND') await checkOnDemandCount();
       await change(name, true, () => log.updateStreamMode({ streamName: name, streamMode: input.StreamModeDetails.StreamMode }));
       if (input.WarmThroughputMiBps !== undefined) await log.updateStreamSettings({ streamName: name, warmThroughputMiBps: input.WarmThroughputMiBps });
     },
@@ -238,7 +297,7 @@ export function kinesisService(log: Log, options: KinesisServiceOptions = {}): S
       if (log.stream(name).meta.mode !== 'ON_DEMAND') {
         throw new ApiError('InvalidArgumentException', `Warm throughput can only be set on ON_DEMAND streams; ${name} is PROVISIONED`);
       }
-      const { after } = await log.updateStreamSettings({ streamName: name, warmThroughputMiBps: input.WarmThroughputMiBps });
+      const { after } = await change(name, true, () => log.updateStreamSettings({ streamName: name, warmThroughputMiBps: input.WarmThroughputMiBps }));
       return {
         StreamName: name,
         StreamARN: log.streamArn(name),
@@ -249,16 +308,19 @@ export function kinesisService(log: Log, options: KinesisServiceOptions = {}): S
     // ---- resharding -----------------------------------------------------------------------------------------
     async SplitShard(input: In) {
       const name = await streamName(input);
+      provisionedOnly(name, 'SplitShard');
       await change(name, true, () => log.splitShard({ streamName: name, shardToSplit: input.ShardToSplit, newStartingHashKey: input.NewStartingHashKey }));
     },
 
     async MergeShards(input: In) {
       const name = await streamName(input);
+      provisionedOnly(name, 'MergeShards');
       await change(name, true, () => log.mergeShards({ streamName: name, shardToMerge: input.ShardToMerge, adjacentShardToMerge: input.AdjacentShardToMerge }));
     },
 
     async UpdateShardCount(input: In) {
       const name = await streamName(input);
+      provisionedOnly(name, 'UpdateShardCount');
       const r = await change(name, true, () => log.updateShardCount({ streamName: name, targetShardCount: input.TargetShardCount, scalingType: input.ScalingType }));
       return { StreamName: name, StreamARN: log.streamArn(name), CurrentShardCount: r.currentShardCount, TargetShardCount: r.targetShardCount };
     },
@@ -294,6 +356,7 @@ export function kinesisService(log: Log, options: KinesisServiceOptions = {}): S
     async GetShardIterator(input: In) {
       const name = await streamName(input);
       lifecycle.checkReadable(name);
+      if (iteratorRates && log.stream(name).shard(input.ShardId)) iteratorRates.admit(name, createdAt(name), input.ShardId);
       const iterator = await log.getShardIterator({
         streamName: name,
         shardId: input.ShardId,
@@ -342,6 +405,10 @@ export function kinesisService(log: Log, options: KinesisServiceOptions = {}): S
       const name = await streamName({ StreamARN: input.StreamARN, StreamId: input.StreamId });
       if (input.Tags !== undefined) validateNewTags(input.Tags);
       lifecycle.checkReadable(name);
+      const creating = (await log.listStreamConsumers(name)).filter((c) => lifecycle.status(c.consumerARN, c.createdAtMs) === 'CREATING').length;
+      if (creating >= MAX_CONSUMERS_CREATING) {
+        throw new ApiError('LimitExceededException', `Stream ${name} under account ${accountId} already has ${creating} consumers in the CREATING state, the most allowed at once.`);
+      }
       const c = await log.registerStreamConsumer({ streamName: name, consumerName: input.ConsumerName });
       if (input.Tags !== undefined) await log.addTags({ streamName: name, consumerName: c.consumerName, tags: input.Tags });
       lifecycle.began(c.consumerARN, c.createdAtMs, 'CREATING');
@@ -371,6 +438,7 @@ export function kinesisService(log: Log, options: KinesisServiceOptions = {}): S
       if (input.StreamCreationTimestamp !== undefined && Math.abs(input.StreamCreationTimestamp - created) >= 1) {
         throw new ApiError('ResourceNotFoundException', `Stream ${name} created at ${new Date(input.StreamCreationTimestamp).toISOString()} under account ${accountId} not found.`);
       }
+      lifecycle.checkAvailable(name);
       const all = (await log.listStreamConsumers(name)).sort((a, b) => (a.consumerName < b.consumerName ? -1 : 1));
       const rest = after === undefined ? all : all.filter((c) => c.consumerName > after!);
       const limit: number = input.MaxResults ?? 100;
@@ -383,11 +451,11 @@ export function kinesisService(log: Log, options: KinesisServiceOptions = {}): S
 
     // ---- tags -----------------------------------------------------------------------------------------------
     async AddTagsToStream(input: In) {
-      await log.addTags({ streamName: await streamName(input), tags: input.Tags });
+      await log.addTags({ streamName: await available(input), tags: input.Tags });
     },
 
     async RemoveTagsFromStream(input: In) {
-      await log.removeTags({ streamName: await streamName(input), tagKeys: input.TagKeys });
+      await log.removeTags({ streamName: await available(input), tagKeys: input.TagKeys });
     },
 
     async ListTagsForStream(input: In) {
@@ -399,29 +467,29 @@ export function kinesisService(log: Log, options: KinesisServiceOptions = {}): S
     },
 
     async TagResource(input: In) {
-      await log.addTags({ ...(await at.resource(input.ResourceARN)), tags: input.Tags });
+      await log.addTags({ ...(await availableResource(input.ResourceARN)), tags: input.Tags });
     },
 
     async UntagResource(input: In) {
-      await log.removeTags({ ...(await at.resource(input.ResourceARN)), tagKeys: input.TagKeys });
+      await log.removeTags({ ...(await availableResource(input.ResourceARN)), tagKeys: input.TagKeys });
     },
 
     async ListTagsForResource(input: In) {
-      return { Tags: await tagsOf(await at.resource(input.ResourceARN)) };
+      return { Tags: await tagsOf(await availableResource(input.ResourceARN)) };
     },
 
     // ---- resource policies ----------------------------------------------------------------------------------
     async PutResourcePolicy(input: In) {
-      await log.setResourcePolicy({ ...(await at.resource(input.ResourceARN)), policy: input.Policy });
+      await log.setResourcePolicy({ ...(await availableResource(input.ResourceARN)), policy: input.Policy });
     },
 
     async GetResourcePolicy(input: In) {
       // A resource without a policy answers an empty policy document, as AWS does.
-      return { Policy: (await log.resourcePolicy(await at.resource(input.ResourceARN))) ?? '{}' };
+      return { Policy: (await log.resourcePolicy(await availableResource(input.ResourceARN))) ?? '{}' };
     },
 
     async DeleteResourcePolicy(input: In) {
-      await log.setResourcePolicy({ ...(await at.resource(input.ResourceARN)), policy: null });
+      await log.setResourcePolicy({ ...(await availableResource(input.ResourceARN)), policy: null });
     },
 
     // ---- recorded settings ----------------------------------------------------------------------------------
@@ -442,11 +510,11 @@ export function kinesisService(log: Log, options: KinesisServiceOptions = {}): S
     },
 
     async EnableEnhancedMonitoring(input: In) {
-      return monitoring(await streamName(input), true, input.ShardLevelMetrics);
+      return monitoring(await available(input), true, input.ShardLevelMetrics);
     },
 
     async DisableEnhancedMonitoring(input: In) {
-      return monitoring(await streamName(input), false, input.ShardLevelMetrics);
+      return monitoring(await available(input), false, input.ShardLevelMetrics);
     },
 
     // ---- account --------------------------------------------------------------------------------------------
@@ -470,6 +538,8 @@ export function kinesisService(log: Log, options: KinesisServiceOptions = {}): S
       const status: string = input.MinimumThroughputBillingCommitment.Status;
       if (status === 'ENABLED') {
         if (billingCommitment.Status !== 'ENABLED') billingCommitment = { Status: 'ENABLED', StartedAt: now, EarliestAllowedEndAt: now + DAY_MS };
+      } else if (billingCommitment.Status === 'DISABLED') {
+        throw new ApiError('InvalidArgumentException', `Account ${accountId} has no minimum throughput billing commitment to disable`);
       } else if (billingCommitment.Status === 'ENABLED') {
         const earliest = billingCommitment.EarliestAllowedEndAt ?? now;
         billingCommitment =
@@ -533,8 +603,11 @@ export function kinesisService(log: Log, options: KinesisServiceOptions = {}): S
   for (const [op, handler] of Object.entries(operations)) {
     settled[op] = async (input, context) => {
       await lifecycle.settle();
+      apiRates?.admit(op, input);
       await authorize(op, input, context);
-      return handler(input, context);
+      const output = await handler(input, context);
+      apiRates?.succeeded(op, input);
+      return output;
     };
   }
   return { targetPrefix: model.targetPrefix, model: kinesisModel(), cbor: true, operations: settled };

@@ -74,6 +74,17 @@ export class Lifecycle {
     this.deleting.set(name, entry);
   }
 
+  /**
+   * Tags, resource policies, metrics, shard and consumer listings need a stream that exists in full: not CREATING (it
+   * has no shards yet) nor DELETING. UPDATING is fine.
+   */
+  checkAvailable(name: string): void {
+    const status = this.streamStatus(name);
+    if (status === 'CREATING' || status === 'DELETING') {
+      throw new ApiError('ResourceInUseException', `Stream ${name} under account ${this.accountId} not available for this operation, instead in state ${status}`);
+    }
+  }
+
   /** Control-plane changes need an ACTIVE stream. */
   checkActive(name: string): void {
     const status = this.streamStatus(name);
