@@ -5,6 +5,7 @@ const SUITES: Record<string, () => Promise<(o: BenchOptions) => Promise<void>>> 
   log: async () => (await import('../../bench/log.js')).benchLog,
   server: async () => (await import('../../bench/server.js')).benchServer,
   'sql-parse': async () => (await import('../../bench/sql-parse.js')).benchSqlParse,
+  sql: async () => (await import('../../bench/sql.js')).benchSql,
 };
 
 export async function run(args: string[]): Promise<number> {

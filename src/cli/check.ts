@@ -2,9 +2,9 @@
  * `sluice check APP.sql [--config app.json]`: parse and bind application code, print each diagnostic with the source
  * line and a caret, and exit 1 when there is an error (2 for bad usage or an unreadable config).
  */
-import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ConfigError, checkApplication, render, type ApplicationConfig } from '../sql/index.js';
+import { ConfigError, checkApplication, render } from '../sql/index.js';
+import { readAppFiles } from './app-files.js';
 
 export async function run(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { config: { type: 'string' } } });
@@ -13,15 +13,9 @@ export async function run(args: string[]): Promise<number> {
     console.error('usage: sluice check APP.sql [--config app.json]');
     return 2;
   }
-  let code: string;
-  let config: ApplicationConfig | undefined;
-  try {
-    code = fs.readFileSync(file, 'utf8');
-    if (values.config !== undefined) config = JSON.parse(fs.readFileSync(values.config, 'utf8')) as ApplicationConfig;
-  } catch (e) {
-    console.error(`sluice check: ${(e as Error).message}`);
-    return 2;
-  }
+  const files = readAppFiles('check', file, values.config);
+  if (!files) return 2;
+  const { code, config } = files;
   let result;
   try {
     result = checkApplication(code, config);

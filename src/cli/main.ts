@@ -16,7 +16,8 @@ Commands:
                                    --transition-ms keeps streams CREATING/UPDATING/DELETING that long
   demo [--dir DIR]                 create a stream, write records, reshard, read them back in order
   check APP.sql [--config app.json]  parse and bind KDA SQL application code; print diagnostics
-  bench <suite> [--quick] [--json] [--only CASE-PREFIX]  measure throughput; suites: log, server, sql-parse
+  explain APP.sql [--config app.json] [--unoptimized]  print each pump's logical plan
+  bench <suite> [--quick] [--json] [--only CASE-PREFIX]  measure throughput; suites: log, server, sql-parse, sql
         log [--large GB] [--dir DIR]  also write and read a GB-sized stream, reporting memory
         server                     PutRecords/GetRecords via the AWS SDK and raw HTTP, beside kinesalite
   help                             this text
@@ -35,6 +36,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   demo: () => import('./demo.js'),
   bench: () => import('./bench.js'),
   check: () => import('./check.js'),
+  explain: () => import('./explain.js'),
 };
 
 export async function main(argv: string[]): Promise<number> {

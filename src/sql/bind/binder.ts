@@ -1054,7 +1054,7 @@ function arithmetic(op: A.BinaryOperator, l: SqlType, r: SqlType): SqlType | und
   }
 }
 
-function implicitName(e: A.Expr, i: number): string {
+export function implicitName(e: A.Expr, i: number): string {
   if (e.kind === 'column') return canonical(e.parts.at(-1)!);
   return `EXPR$${i}`;
 }

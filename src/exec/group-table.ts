@@ -1,0 +1,148 @@
+/**
+ * A hash table from group keys to dense group numbers (0, 1, 2, ... in order of first appearance), in typed arrays.
+ * Key values are turned into numbers first: numbers and times are themselves, booleans 0/1, strings an id from the
+ * table's own dictionary (so the dictionary is freed with the table when a window closes), NULL a flag. No string is
+ * ever concatenated to make a key.
+ */
+import { isNull, readNumber, readValue, type ColumnView } from './columns.js';
+import type { Value } from './values.js';
+
+const EMPTY = -1;
+
+export class GroupTable {
+  /** Number of groups. */
+  size = 0;
+  private codes: Float64Array;
+  private nulls: Uint8Array;
+  private slots: Int32Array;
+  private mask: number;
+  private readonly dictionary = new Map<string, number>();
+  private readonly strings: string[] = [];
+  private readonly scratch: Float64Array;
+  private readonly scratchNulls: Uint8Array;
+  private readonly bits = new Float64Array(1);
+  private readonly halves = new Int32Array(this.bits.buffer);
+
+  constructor(
+    private readonly width: number,
+    capacity = 16,
+  ) {
+    const cap = 1 << Math.ceil(Math.log2(Math.max(capacity, 16)));
+    this.slots = new Int32Array(cap * 2).fill(EMPTY);
+    this.mask = cap * 2 - 1;
+    this.codes = new Float64Array(cap * Math.max(width, 1));
+    this.nulls = new Uint8Array(cap * Math.max(width, 1));
+    this.scratch = new Float64Array(Math.max(width, 1));
+    this.scratchNulls = new Uint8Array(Math.max(width, 1));
+  }
+
+  /** The group of row `i` of the key columns, added if new. */
+  groupOf(keys: readonly ColumnView[], i: number): number {
+    return this.findOrInsert(this.encode(keys, i, true)!, true);
+  }
+
+  /** The group of row `i` of the key columns, or -1 when there is none. */
+  find(keys: readonly ColumnView[], i: number): number {
+    const h = this.encode(keys, i, false);
+    return h === undefined ? -1 : this.findOrInsert(h, false);
+  }
+
+  /** Put row i's key codes in the scratch arrays; returns their hash (undefined: a string no group has). */
+  private encode(keys: readonly ColumnView[], i: number, insert: boolean): number | undefined {
+    for (let k = 0; k < this.width; k++) {
+      const c = keys[k]!;
+      let code = 0;
+      let nul = 0;
+      if (isNull(c, i)) nul = 1;
+      else if (c.kind === 'utf8' || c.kind === 'bin') {
+        code = this.intern(readValue(c, i) as string, insert);
+        if (code < 0) return undefined;
+      }
+      else if (c.kind === 'bool') code = readValue(c, i) ? 1 : 0;
+      else code = readNumber(c, i);
+      this.scratch[k] = code;
+      this.scratchNulls[k] = nul;
+    }
+    return this.hash(this.scratch, this.scratchNulls, 0);
+  }
+
+  private hash(codes: Float64Array, nulls: Uint8Array, base: number): number {
+    let h = 0x9e3779b9 | 0;
+    for (let k = 0; k < this.width; k++) {
+      this.bits[0] = codes[base + k]!;
+      h = Math.imul(h ^ this.halves[0]!, 0x85ebca6b) ^ Math.imul(this.halves[1]! ^ (nulls[base + k]! << 7), 0xc2b2ae35);
+      h ^= h >>> 15;
+    }
+    return h;
+  }
+
+  private intern(s: string | Uint8Array, insert: boolean): number {
+    const key = typeof s === 'string' ? s : Buffer.from(s).toString('latin1');
+    let id = this.dictionary.get(key);
+    if (id === undefined) {
+      if (!insert) return -1;
+      id = this.strings.length;
+      this.dictionary.set(key, id);
+      this.strings.push(key);
+    }
+    return id;
+  }
+
+  private findOrInsert(hash: number, insert: boolean): number {
+    const w = this.width;
+    for (let p = hash & this.mask; ; p = (p + 1) & this.mask) {
+      const g = this.slots[p]!;
+      if (g === EMPTY) {
+        if (!insert) return -1;
+        const id = this.size;
+        if ((id + 1) * Math.max(w, 1) > this.codes.length) this.growCodes();
+        for (let k = 0; k < w; k++) {
+          this.codes[id * w + k] = this.scratch[k]!;
+          this.nulls[id * w + k] = this.scratchNulls[k]!;
+        }
+        this.slots[p] = id;
+        this.size++;
+        if (this.size * 2 > this.slots.length) this.rehash();
+        return id;
+      }
+      let same = true;
+      for (let k = 0; k < w && same; k++) {
+        same = this.nulls[g * w + k] === this.scratchNulls[k] && (this.scratchNulls[k] === 1 || this.codes[g * w + k] === this.scratch[k]);
+      }
+      if (same) return g;
+    }
+  }
+
+  private growCodes(): void {
+    const codes = new Float64Array(this.codes.length * 2);
+    codes.set(this.codes);
+    this.codes = codes;
+    const nulls = new Uint8Array(this.nulls.length * 2);
+    nulls.set(this.nulls);
+    this.nulls = nulls;
+  }
+
+  /** Double the slot array and re-place every group, recomputing its hash from the stored codes. */
+  private rehash(): void {
+    const w = this.width;
+    this.slots = new Int32Array(this.slots.length * 2).fill(EMPTY);
+    this.mask = this.slots.length - 1;
+    for (let g = 0; g < this.size; g++) {
+      const h = this.hash(this.codes, this.nulls, g * w);
+      let p = h & this.mask;
+      while (this.slots[p] !== EMPTY) p = (p + 1) & this.mask;
+      this.slots[p] = g;
+    }
+  }
+
+  /** Key k of group g as a value of the given storage kind. */
+  keyValue(g: number, k: number, kind: ColumnView['kind']): Value {
+    const w = this.width;
+    if (this.nulls[g * w + k] === 1) return null;
+    const code = this.codes[g * w + k]!;
+    if (kind === 'utf8') return this.strings[code]!;
+    if (kind === 'bin') return Uint8Array.from(Buffer.from(this.strings[code]!, 'latin1'));
+    if (kind === 'bool') return code === 1;
+    return code;
+  }
+}

@@ -1,0 +1,190 @@
+/**
+ * GROUP BY over a stream with a time key: tumbling buckets (STEP, FLOOR, TUMBLE) and hopping windows (HOP). Each
+ * open window has its own group table, so when the rowtime bound passes a window's end its groups are emitted
+ * (ROWTIME = the window's end, groups in order of first appearance) and all of its state is dropped at once.
+ * Accumulator state lives in typed arrays indexed by slot; slots of closed windows are reused.
+ */
+import type { RecordBatch } from 'apache-arrow';
+import type { Aggregate, Expr } from '../../plan/logical.js';
+import { TIMESTAMP } from '../../sql/bind/types.js';
+import { arrowSchema, batchOf, type ColumnDef } from '../arrow.js';
+import { groupAccumulator, type GroupAccumulator } from '../aggregates/index.js';
+import { ColumnBuilder, isNull, readNumber, readValue, rowtimes, storageOf, viewOf, viewsOf, type ColumnView } from '../columns.js';
+import { compileProjection, type Projector } from '../expr/compile.js';
+import { GroupTable } from '../group-table.js';
+import type { ExecContext, Operator, Output } from '../operator.js';
+import type { Value } from '../values.js';
+import { reportFailures } from './failures.js';
+
+interface Window {
+  start: number;
+  end: number;
+  table: GroupTable;
+  /** Accumulator slot of each group. */
+  slots: number[];
+  /** The time key's value (the first row's), for tumbling windows. */
+  timeKey: Value;
+}
+
+export class GroupWindowOperator implements Operator {
+  private readonly projector: Projector;
+  /** Which projected columns are hashed keys, and which output key each is. */
+  private readonly hashed: number[];
+  private readonly accumulators: GroupAccumulator[];
+  private readonly numeric: boolean[];
+  private readonly schema;
+  private readonly keyKinds: ColumnView['kind'][];
+  /** Open windows by start, and their ends in ascending order. */
+  private readonly windows = new Map<number, Window>();
+  private ends: number[] = [];
+  private readonly free: number[] = [];
+  private nextSlot = 0;
+  private readonly width: number;
+  private readonly slide: number;
+  private readonly offset: number;
+  private readonly timeKeyIndex: number;
+  /** The time key's value is the window's start (TUMBLE, HOP), not an expression evaluated per row (STEP, FLOOR). */
+  private readonly startIsKey: boolean;
+
+  constructor(
+    input: readonly ColumnDef[],
+    private readonly plan: Aggregate,
+    private readonly ctx: ExecContext,
+    private readonly out: Output,
+  ) {
+    const w = plan.window!;
+    if (w.kind === 'tumbling') [this.width, this.slide, this.offset] = [w.widthMs, w.widthMs, w.offsetMs];
+    else if (w.kind === 'hop') [this.width, this.slide, this.offset] = [w.sizeMs, w.slideMs, 0];
+    else throw new Error(`GroupWindowOperator does not run ${w.kind} windows`);
+    this.timeKeyIndex = w.keyIndex;
+    // TUMBLE(...)/HOP(...) are not scalar functions: their value is the window's start, which the operator knows.
+    const timeKey = plan.keys[w.keyIndex]!;
+    this.startIsKey = w.kind === 'hop' || (timeKey.kind === 'call' && (timeKey.fn === 'TUMBLE' || timeKey.fn === 'HOP'));
+    const keyExprs = plan.keys.map((k, i): Expr => (i === w.keyIndex && this.startIsKey ? { kind: 'literal', value: null, type: TIMESTAMP } : k));
+    this.hashed = plan.keys.map((_, i) => i).filter((i) => i !== w.keyIndex);
+    const argExprs = plan.aggregates.map((a): Expr => a.args[0] ?? { kind: 'literal', value: null, type: a.type });
+    this.projector = compileProjection([...keyExprs, ...argExprs], input.map((c) => c.type), ctx);
+    this.accumulators = plan.aggregates.map((a) =>
+      groupAccumulator({ name: a.fn, argTypes: a.args.map((x) => x.type), resultType: a.type, star: a.star, distinct: a.distinct, params: a.params }),
+    );
+    this.numeric = plan.aggregates.map((a) => a.args[0] !== undefined && ['num', 'i64', 'day'].includes(storageOf(a.args[0].type)));
+    this.keyKinds = plan.keys.map((k) => storageOf(k.type));
+    this.schema = arrowSchema(plan.schema);
+  }
+
+  process(batch: RecordBatch): void {
+    const n = batch.numRows;
+    if (n === 0) return;
+    const times = rowtimes(batch);
+    const { columns, errors } = this.projector(viewsOf(batch), n);
+    reportFailures(batch, errors, this.ctx, true);
+    const failed = new Set(errors.map((e) => e.row));
+    const views = columns.map(viewOf);
+    const keys = this.hashed.map((k) => views[k]!);
+    const timeKey = views[this.timeKeyIndex]!;
+    const args = views.slice(this.plan.keys.length);
+    for (let i = 0; i < n; i++) {
+      if (failed.size > 0 && failed.has(i)) continue;
+      const t = times[i]!;
+      if (this.ends.length > 0 && this.ends[0]! <= t) this.close(t);
+      const last = Math.floor((t - this.offset) / this.slide) * this.slide + this.offset;
+      for (let s = last; s + this.width > t; s -= this.slide) {
+        const w = this.window(s, timeKey, i);
+        const g = w.table.groupOf(keys, i);
+        if (g === w.slots.length) w.slots.push(this.allocate());
+        this.accumulate(w.slots[g]!, args, i, t);
+      }
+    }
+  }
+
+  private accumulate(slot: number, args: ColumnView[], i: number, t: number): void {
+    for (let a = 0; a < this.accumulators.length; a++) {
+      const acc = this.accumulators[a]!;
+      const c = args[a]!;
+      if (this.plan.aggregates[a]!.star) acc.add(slot, undefined, t);
+      else if (this.numeric[a] && !isNull(c, i)) acc.addF64(slot, readNumber(c, i), t);
+      else acc.add(slot, readValue(c, i), t);
+    }
+  }
+
+  private window(start: number, timeKey: ColumnView, i: number): Window {
+    let w = this.windows.get(start);
+    if (!w) {
+      w = { start, end: start + this.width, table: new GroupTable(this.hashed.length), slots: [], timeKey: this.startIsKey ? start : readValue(timeKey, i) };
+      this.windows.set(start, w);
+      this.ends.push(w.end);
+      this.ends.sort((a, b) => a - b);
+    }
+    return w;
+  }
+
+  private allocate(): number {
+    const slot = this.free.pop() ?? this.nextSlot++;
+    if (slot >= this.nextSlot - 1) for (const acc of this.accumulators) acc.ensureCapacity(this.nextSlot);
+    return slot;
+  }
+
+  advance(bound: number): void {
+    this.close(bound);
+    this.out.advance(bound);
+  }
+
+  /** Emit and drop every window whose end is at or before `bound`, in order of end. */
+  private close(bound: number): void {
+    const closing = [...this.windows.values()].filter((w) => w.end <= bound).sort((a, b) => a.end - b.end || a.start - b.start);
+    if (closing.length === 0) return;
+    const builders = this.plan.schema.map((c) => new ColumnBuilder(c.type, 64));
+    for (const w of closing) {
+      for (let g = 0; g < w.slots.length; g++) {
+        builders[0]!.append(w.end);
+        for (let k = 0; k < this.plan.keys.length; k++) {
+          const h = this.hashed.indexOf(k);
+          builders[1 + k]!.append(h < 0 ? w.timeKey : w.table.keyValue(g, h, this.keyKinds[k]!));
+        }
+        const slot = w.slots[g]!;
+        this.accumulators.forEach((acc, a) => {
+          builders[1 + this.plan.keys.length + a]!.append(acc.result(slot));
+          acc.clear(slot);
+        });
+        this.free.push(slot);
+      }
+      this.windows.delete(w.start);
+    }
+    this.ends = this.ends.filter((e) => e > bound);
+    const n = builders[0]!.length;
+    if (n > 0) this.out.emit(batchOf(this.schema, builders.map((b) => b.finish()), n));
+  }
+
+  save(): unknown {
+    return [...this.windows.values()].map((w) => ({
+      start: w.start,
+      timeKey: w.timeKey,
+      groups: w.slots.map((slot, g) => ({
+        keys: this.hashed.map((k, h) => w.table.keyValue(g, h, this.keyKinds[k]!)),
+        state: this.accumulators.map((acc) => acc.save(slot)),
+      })),
+    }));
+  }
+
+  load(state: unknown): void {
+    for (const saved of state as { start: number; timeKey: Value; groups: { keys: Value[]; state: unknown[] }[] }[]) {
+      const w: Window = { start: saved.start, end: saved.start + this.width, table: new GroupTable(this.hashed.length), slots: [], timeKey: saved.timeKey };
+      for (const group of saved.groups) {
+        const keyViews = this.hashed.map((k, h) => oneValue(this.plan.keys[k]!.type, group.keys[h]!));
+        w.table.groupOf(keyViews, 0);
+        const slot = this.allocate();
+        w.slots.push(slot);
+        this.accumulators.forEach((acc, a) => acc.load(slot, group.state[a]));
+      }
+      this.windows.set(w.start, w);
+      this.ends.push(w.end);
+    }
+    this.ends.sort((a, b) => a - b);
+  }
+}
+
+function oneValue(type: import('../../sql/bind/types.js').SqlType, v: Value): ColumnView {
+  const b = new ColumnBuilder(type, 1);
+  b.append(v);
+  return viewOf(b.finish());
+}

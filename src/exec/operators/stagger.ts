@@ -1,0 +1,250 @@
+/**
+ * WINDOWED BY STAGGER (PARTITION BY keys RANGE interval): one window per partition key, opened by the key's first row
+ * and closed `rangeMs` after that row's ROWTIME. A row at or after the close time opens the key's next window. A
+ * window is emitted when the rowtime bound reaches its close time (no row that could belong to it can still come):
+ * ROWTIME = the close time, then the partition keys, then the aggregates.
+ *
+ * Rows arrive in ROWTIME order, so windows open in order of their close times: the open windows form a FIFO queue
+ * and closing is a pop from its front, which also gives "windows closing at the same time in order of opening".
+ *
+ * State: one GroupTable (key tuple → group id) with, per group, the accumulator slot of its open window (or none).
+ * Closed windows free their slot at once; the key table, which cannot delete, is rebuilt with only the keys that
+ * have an open window when dead keys outnumber live ones (amortised O(1) per window), so state stays proportional
+ * to the open windows even when keys never repeat (FLOOR(EVENT_TIME TO MINUTE) as a key).
+ */
+import type { RecordBatch } from 'apache-arrow';
+import type { Aggregate } from '../../plan/logical.js';
+import type { SqlType } from '../../sql/bind/types.js';
+import { arrowSchema, batchOf, type ColumnDef } from '../arrow.js';
+import { groupAccumulator, type GroupAccumulator } from '../aggregates/index.js';
+import { ColumnBuilder, isNull, readNumber, readValue, rowtimes, storageOf, viewOf, viewsOf, type ColumnView } from '../columns.js';
+import { compileProjection, type Projector } from '../expr/compile.js';
+import { GroupTable } from '../group-table.js';
+import type { ExecContext, Operator, Output } from '../operator.js';
+import type { Value } from '../values.js';
+import { reportFailures } from './failures.js';
+
+// ---- helpers shared by the stagger, session and stream-join operators --------------------------------------------
+
+/**
+ * A new GroupTable holding only the keys of groups `live` (in that order: live[i] becomes group i). Key values are
+ * read back from the old table and re-hashed, so strings of dropped keys leave the dictionary with the old table.
+ */
+export function compactTable(old: GroupTable, types: readonly SqlType[], live: readonly number[]): GroupTable {
+  const table = new GroupTable(types.length, Math.max(16, live.length * 2));
+  if (live.length === 0) return table;
+  const kinds = types.map(storageOf);
+  const views = types.map((ty, k) => {
+    const b = new ColumnBuilder(ty, live.length);
+    for (const g of live) b.append(old.keyValue(g, k, kinds[k]!));
+    return viewOf(b.finish());
+  });
+  for (let i = 0; i < live.length; i++) table.groupOf(views, i);
+  return table;
+}
+
+/** One-row views of key values (for rebuilding state on load). */
+export function keyViews(types: readonly SqlType[], values: readonly Value[]): ColumnView[] {
+  return types.map((ty, k) => {
+    const b = new ColumnBuilder(ty, 1);
+    b.append(decodeJsonValue(values[k] ?? null));
+    return viewOf(b.finish());
+  });
+}
+
+/** Values as JSON-serialisable data: binary values become {hex}. */
+export function encodeJsonValue(v: Value): unknown {
+  return v instanceof Uint8Array ? { hex: Buffer.from(v).toString('hex') } : v;
+}
+
+export function decodeJsonValue(v: unknown): Value {
+  if (v !== null && typeof v === 'object' && 'hex' in (v as object)) return Uint8Array.from(Buffer.from((v as { hex: string }).hex, 'hex'));
+  return v as Value;
+}
+
+/** Accumulators of an Aggregate's calls, and how to feed one row into a slot. */
+export class AggregateSlots {
+  readonly accumulators: GroupAccumulator[];
+  private readonly numeric: boolean[];
+  private readonly free: number[] = [];
+  private next = 0;
+
+  constructor(private readonly plan: Aggregate) {
+    this.accumulators = plan.aggregates.map((a) =>
+      groupAccumulator({ name: a.fn, argTypes: a.args.map((x) => x.type), resultType: a.type, star: a.star, distinct: a.distinct, params: a.params }),
+    );
+    this.numeric = plan.aggregates.map((a) => a.args[0] !== undefined && ['num', 'i64', 'day'].includes(storageOf(a.args[0].type)));
+  }
+
+  allocate(): number {
+    const slot = this.free.pop() ?? this.next++;
+    for (const acc of this.accumulators) acc.ensureCapacity(this.next);
+    return slot;
+  }
+
+  add(slot: number, args: readonly ColumnView[], i: number, t: number): void {
+    for (let a = 0; a < this.accumulators.length; a++) {
+      const acc = this.accumulators[a]!;
+      const c = args[a]!;
+      if (this.plan.aggregates[a]!.star) acc.add(slot, undefined, t);
+      else if (this.numeric[a] && !isNull(c, i)) acc.addF64(slot, readNumber(c, i), t);
+      else acc.add(slot, readValue(c, i), t);
+    }
+  }
+
+  /** Append the slot's results to builders[from..] and free the slot. */
+  finish(slot: number, builders: ColumnBuilder[], from: number): void {
+    this.accumulators.forEach((acc, a) => {
+      builders[from + a]!.append(acc.result(slot));
+      acc.clear(slot);
+    });
+    this.free.push(slot);
+  }
+
+  save(slot: number): unknown[] {
+    return this.accumulators.map((acc) => acc.save(slot));
+  }
+
+  load(slot: number, state: readonly unknown[]): void {
+    this.accumulators.forEach((acc, a) => acc.load(slot, state[a]));
+  }
+}
+
+// ---- the operator ------------------------------------------------------------------------------------------------
+
+interface Open {
+  group: number;
+  start: number;
+  close: number;
+}
+
+interface SavedWindow {
+  start: number;
+  keys: unknown[];
+  state: unknown[];
+}
+
+export class StaggerOperator implements Operator {
+  private readonly projector: Projector;
+  private readonly keyTypes: SqlType[];
+  private readonly keyKinds: ColumnView['kind'][];
+  private readonly aggs: AggregateSlots;
+  private readonly schema;
+  private readonly range: number;
+  private table: GroupTable;
+  /** Per group: accumulator slot of its open window, or -1. */
+  private slotOf: number[] = [];
+  /** Open windows in order of opening (= order of close time). */
+  private queue: Open[] = [];
+  private head = 0;
+  private live = 0;
+
+  constructor(
+    input: readonly ColumnDef[],
+    private readonly plan: Aggregate,
+    private readonly ctx: ExecContext,
+    private readonly out: Output,
+  ) {
+    const w = plan.window;
+    if (!w || w.kind !== 'stagger') throw new Error('StaggerOperator runs WINDOWED BY STAGGER only');
+    if (!(w.rangeMs > 0)) throw new Error('STAGGER needs a positive RANGE');
+    this.range = w.rangeMs;
+    this.keyTypes = plan.keys.map((k) => k.type);
+    this.keyKinds = this.keyTypes.map(storageOf);
+    const argExprs = plan.aggregates.map((a) => a.args[0] ?? { kind: 'literal' as const, value: null, type: a.type });
+    this.projector = compileProjection([...plan.keys, ...argExprs], input.map((c) => c.type), ctx);
+    this.aggs = new AggregateSlots(plan);
+    this.table = new GroupTable(plan.keys.length);
+    this.schema = arrowSchema(plan.schema);
+  }
+
+  process(batch: RecordBatch): void {
+    const n = batch.numRows;
+    if (n === 0) return;
+    const times = rowtimes(batch);
+    const { columns, errors } = this.projector(viewsOf(batch), n);
+    reportFailures(batch, errors, this.ctx, true);
+    const failed = errors.length > 0 ? new Set(errors.map((e) => e.row)) : null;
+    const views = columns.map(viewOf);
+    const keys = views.slice(0, this.plan.keys.length);
+    const args = views.slice(this.plan.keys.length);
+    for (let i = 0; i < n; i++) {
+      if (failed?.has(i)) continue;
+      const t = times[i]!;
+      if (this.head < this.queue.length && this.queue[this.head]!.close <= t) this.close(t);
+      const g = this.table.groupOf(keys, i);
+      while (this.slotOf.length <= g) this.slotOf.push(-1);
+      let slot = this.slotOf[g]!;
+      if (slot < 0) {
+        slot = this.slotOf[g] = this.aggs.allocate();
+        this.queue.push({ group: g, start: t, close: t + this.range });
+        this.live++;
+      }
+      this.aggs.add(slot, args, i, t);
+    }
+  }
+
+  advance(bound: number): void {
+    this.close(bound);
+    this.out.advance(bound);
+  }
+
+  /** Emit and drop every window whose close time is at or before `bound`. */
+  private close(bound: number): void {
+    if (this.head === this.queue.length || this.queue[this.head]!.close > bound) return;
+    const builders = this.plan.schema.map((c) => new ColumnBuilder(c.type, 64));
+    const nk = this.plan.keys.length;
+    while (this.head < this.queue.length && this.queue[this.head]!.close <= bound) {
+      const w = this.queue[this.head++]!;
+      builders[0]!.append(w.close);
+      for (let k = 0; k < nk; k++) builders[1 + k]!.append(this.table.keyValue(w.group, k, this.keyKinds[k]!));
+      this.aggs.finish(this.slotOf[w.group]!, builders, 1 + nk);
+      this.slotOf[w.group] = -1;
+      this.live--;
+    }
+    const n = builders[0]!.length;
+    if (n === 0) return;
+    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+    if (this.table.size > 1024 && this.table.size > 2 * this.live) this.compact();
+    this.out.emit(batchOf(this.schema, builders.map((b) => b.finish()), n));
+  }
+
+  /** Rebuild the key table with only the keys of open windows. */
+  private compact(): void {
+    const open = this.queue.slice(this.head);
+    const table = compactTable(this.table, this.keyTypes, open.map((w) => w.group));
+    const slotOf: number[] = [];
+    open.forEach((w, i) => {
+      slotOf.push(this.slotOf[w.group]!);
+      w.group = i;
+    });
+    this.table = table;
+    this.slotOf = slotOf;
+    this.queue = open;
+    this.head = 0;
+  }
+
+  save(): unknown {
+    const windows: SavedWindow[] = this.queue.slice(this.head).map((w) => ({
+      start: w.start,
+      keys: this.keyKinds.map((kind, k) => encodeJsonValue(this.table.keyValue(w.group, k, kind))),
+      state: this.aggs.save(this.slotOf[w.group]!),
+    }));
+    return { windows };
+  }
+
+  load(state: unknown): void {
+    const { windows } = state as { windows: SavedWindow[] };
+    for (const w of windows) {
+      const g = this.table.groupOf(keyViews(this.keyTypes, w.keys as Value[]), 0);
+      while (this.slotOf.length <= g) this.slotOf.push(-1);
+      const slot = (this.slotOf[g] = this.aggs.allocate());
+      this.aggs.load(slot, w.state);
+      this.queue.push({ group: g, start: w.start, close: w.start + this.range });
+      this.live++;
+    }
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * The engine end to end on small, hand-checked inputs: filter and projection, tumbling aggregates, sliding windows, a
+ * reference join, the tumbling sketches, and error_stream. Each runs with several batch splits (including empty and
+ * one-row batches): the output must be the same.
+ */
+import { describe, expect, it } from 'vitest';
+import { runProgram, type RunInput } from '../../src/exec/program.js';
+import type { ApplicationConfig } from '../../src/sql/catalog.js';
+
+const config: ApplicationConfig = {
+  Inputs: [{ NamePrefix: 'SOURCE_SQL_STREAM', InputSchema: { RecordColumns: [
+    { Name: 'TICKER', SqlType: 'VARCHAR(4)', Mapping: '$.TICKER' }, { Name: 'PRICE', SqlType: 'DOUBLE', Mapping: '$.PRICE' }] } }],
+  ReferenceDataSources: [{ TableName: 'COMPANY', ReferenceSchema: { RecordColumns: [{ Name: 'Ticker', SqlType: 'VARCHAR(4)' }, { Name: 'Name', SqlType: 'VARCHAR(20)' }] } }],
+};
+
+const TICKERS = ['AAPL', 'AMZN', 'AMZN', 'AAPL', 'AMZN', 'AMZN'];
+const input: RunInput = {
+  streams: { SOURCE_SQL_STREAM_001: [0, 1000, 5000, 12000, 15000, 31000].map((t, i) => ({ ROWTIME: t, TICKER: TICKERS[i]!, PRICE: i * 5 })) },
+  tables: { COMPANY: [{ Ticker: 'AMZN', Name: 'Amazon' }] },
+};
+
+const SPLITS = [1024, 1, [2, 0, 1], [0, 3]];
+
+function run(code: string) {
+  const results = SPLITS.map((batchSizes) => runProgram(code, config, input, { batchSizes }));
+  for (const r of results.slice(1)) expect(r).toEqual(results[0]);
+  return results[0]!;
+}
+
+describe('engine', () => {
+  it('filters and projects, passing ROWTIME through', () => {
+    const r = run(`CREATE OR REPLACE STREAM "DEST" (ticker VARCHAR(4), doubled DOUBLE, one BIGINT);
+      CREATE OR REPLACE PUMP p AS INSERT INTO "DEST" SELECT STREAM "TICKER", "PRICE" * 2, 1 FROM SOURCE_SQL_STREAM_001 WHERE "PRICE" > 10;`);
+    expect(r.streams.DEST).toEqual([
+      { ROWTIME: 12000, TICKER: 'AAPL', DOUBLED: 30, ONE: 1 },
+      { ROWTIME: 15000, TICKER: 'AMZN', DOUBLED: 40, ONE: 1 },
+      { ROWTIME: 31000, TICKER: 'AMZN', DOUBLED: 50, ONE: 1 },
+    ]);
+  });
+
+  it('emits a tumbling group at the end of its bucket, groups in order of first appearance', () => {
+    const r = run(`CREATE OR REPLACE STREAM "AGG" (ticker VARCHAR(4), win TIMESTAMP, c BIGINT, s DOUBLE, m DOUBLE);
+      CREATE OR REPLACE PUMP p AS INSERT INTO "AGG" SELECT STREAM "TICKER", STEP(s.ROWTIME BY INTERVAL '10' SECOND), COUNT(*), SUM("PRICE"), MAX("PRICE")
+      FROM SOURCE_SQL_STREAM_001 AS s GROUP BY "TICKER", STEP(s.ROWTIME BY INTERVAL '10' SECOND);`);
+    expect(r.streams.AGG).toEqual([
+      { ROWTIME: 10000, TICKER: 'AAPL', WIN: 0, C: 1, S: 0, M: 0 },
+      { ROWTIME: 10000, TICKER: 'AMZN', WIN: 0, C: 2, S: 15, M: 10 },
+      { ROWTIME: 20000, TICKER: 'AAPL', WIN: 10000, C: 1, S: 15, M: 15 },
+      { ROWTIME: 20000, TICKER: 'AMZN', WIN: 10000, C: 1, S: 20, M: 20 },
+      { ROWTIME: 40000, TICKER: 'AMZN', WIN: 30000, C: 1, S: 25, M: 25 },
+    ]);
+  });
+
+  it('computes sliding aggregates over RANGE per partition, one row per input row', () => {
+    const r = run(`CREATE OR REPLACE STREAM "DEST" (ticker VARCHAR(4), avgp DOUBLE, mx DOUBLE, c BIGINT);
+      CREATE OR REPLACE PUMP p AS INSERT INTO "DEST" SELECT STREAM "TICKER", AVG("PRICE") OVER w, MAX("PRICE") OVER w, COUNT(*) OVER w
+      FROM SOURCE_SQL_STREAM_001 WINDOW w AS (PARTITION BY "TICKER" RANGE INTERVAL '10' SECOND PRECEDING);`);
+    expect(r.streams.DEST).toEqual([
+      { ROWTIME: 0, TICKER: 'AAPL', AVGP: 0, MX: 0, C: 1 },
+      { ROWTIME: 1000, TICKER: 'AMZN', AVGP: 5, MX: 5, C: 1 },
+      { ROWTIME: 5000, TICKER: 'AMZN', AVGP: 7.5, MX: 10, C: 2 },
+      { ROWTIME: 12000, TICKER: 'AAPL', AVGP: 15, MX: 15, C: 1 },
+      { ROWTIME: 15000, TICKER: 'AMZN', AVGP: 15, MX: 20, C: 2 },
+      { ROWTIME: 31000, TICKER: 'AMZN', AVGP: 25, MX: 25, C: 1 },
+    ]);
+  });
+
+  it('joins a reference table, LEFT keeping unmatched rows with NULLs', () => {
+    const r = run(`CREATE OR REPLACE STREAM "J" (ticker VARCHAR(4), name VARCHAR(20));
+      CREATE OR REPLACE PUMP p AS INSERT INTO "J" SELECT STREAM s."TICKER", c."Name" FROM SOURCE_SQL_STREAM_001 AS s LEFT JOIN COMPANY AS c ON s."TICKER" = c."Ticker";
+      CREATE OR REPLACE STREAM "I" (ticker VARCHAR(4), name VARCHAR(20));
+      CREATE OR REPLACE PUMP p2 AS INSERT INTO "I" SELECT STREAM s."TICKER", c."Name" FROM SOURCE_SQL_STREAM_001 AS s JOIN COMPANY AS c ON s."TICKER" = c."Ticker";`);
+    expect(r.streams.J!.map((x) => x.NAME)).toEqual([null, 'Amazon', 'Amazon', null, 'Amazon', 'Amazon']);
+    expect(r.streams.I!.map((x) => x.ROWTIME)).toEqual([1000, 5000, 15000, 31000]);
+  });
+
+  it('counts distinct items and the top k per tumbling window', () => {
+    const r = run(`CREATE OR REPLACE STREAM "D" (n BIGINT);
+      CREATE OR REPLACE PUMP p AS INSERT INTO "D" SELECT STREAM NUMBER_OF_DISTINCT_ITEMS FROM TABLE(COUNT_DISTINCT_ITEMS_TUMBLING(CURSOR(SELECT STREAM * FROM SOURCE_SQL_STREAM_001), 'TICKER', 10));
+      CREATE OR REPLACE STREAM "T" (t VARCHAR(4), n BIGINT);
+      CREATE OR REPLACE PUMP p2 AS INSERT INTO "T" SELECT STREAM * FROM TABLE(TOP_K_ITEMS_TUMBLING(CURSOR(SELECT STREAM * FROM SOURCE_SQL_STREAM_001), 'TICKER', 1, 10));`);
+    expect(r.streams.D).toEqual([{ ROWTIME: 10000, N: 2 }, { ROWTIME: 20000, N: 2 }, { ROWTIME: 40000, N: 1 }]);
+    expect(r.streams.T).toEqual([{ ROWTIME: 10000, T: 'AMZN', N: 2 }, { ROWTIME: 20000, T: 'AAPL', N: 1 }, { ROWTIME: 40000, T: 'AMZN', N: 1 }]);
+  });
+
+  it('sends a row that divides by zero to error_stream and keeps the rest', () => {
+    const r = run(`CREATE OR REPLACE STREAM "DEST" (q INTEGER);
+      CREATE OR REPLACE PUMP p AS INSERT INTO "DEST" SELECT STREAM 100 / CAST("PRICE" AS INTEGER) FROM SOURCE_SQL_STREAM_001;`);
+    expect(r.streams.DEST!.map((x) => x.Q)).toEqual([20, 10, 6, 5, 4]);
+    expect(r.errors).toHaveLength(1);
+    expect(r.errors[0]).toMatchObject({ ERROR_NAME: 'DIVISION_BY_ZERO', DATA_ROWTIME: 0, PUMP_NAME: 'P', ERROR_LEVEL: 'ERROR' });
+  });
+});
