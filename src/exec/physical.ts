@@ -6,6 +6,7 @@ import type { RecordBatch } from 'apache-arrow';
 import { PlanError } from '../plan/errors.js';
 import type { Plan } from '../plan/logical.js';
 import type { ExecContext, Operator, Output } from './operator.js';
+import { DistinctOperator } from './operators/distinct.js';
 import { FilterOperator } from './operators/filter.js';
 import { GroupWindowOperator } from './operators/group-window.js';
 import { ProjectOperator } from './operators/project.js';
@@ -14,6 +15,7 @@ import { StaggerOperator } from './operators/stagger.js';
 import { StreamJoinOperator } from './operators/stream-join.js';
 import { SketchWindowOperator } from './operators/sketch-window.js';
 import { SlidingOperator } from './operators/sliding.js';
+import { SortOperator } from './operators/sort.js';
 import { TableJoinOperator } from './operators/table-join.js';
 import { UnionOperator } from './operators/union.js';
 import { arrowSchema } from './arrow.js';
@@ -41,6 +43,10 @@ export function instantiate(plan: Plan, out: Output, ctx: ExecContext, wiring: W
       return make(new FilterOperator(plan.input.schema, plan.predicate, ctx, out, plan.stream), [plan.input]);
     case 'project':
       return make(new ProjectOperator(plan.input.schema, plan.exprs, plan.schema, plan.rowtimeSet, ctx, out, plan.stream), [plan.input]);
+    case 'distinct':
+      return make(new DistinctOperator(plan, out), [plan.input]);
+    case 'sort':
+      return make(new SortOperator(plan, out), [plan.input]);
     case 'sketchWindow':
       return make(new SketchWindowOperator(plan, out), [plan.input]);
     case 'union':

@@ -60,8 +60,9 @@ class QueryPlanner {
   ) {}
 
   planQuery(q: A.Query): { plan: Plan; names: string[] } {
-    if (q.orderBy.length > 0) throw new PlanError('ORDER BY on a stream is not supported yet', q.orderBy[0]!.span);
-    return this.planBody(q.body);
+    if (q.orderBy.length === 0) return this.planBody(q.body);
+    if (q.body.kind !== 'select') throw new PlanError('ORDER BY over a UNION is not supported yet; order inside a pump that reads the union', q.orderBy[0]!.span);
+    return this.planSelect(q.body, q.orderBy);
   }
 
   private planBody(b: A.QueryBody): { plan: Plan; names: string[] } {
@@ -74,23 +75,25 @@ class QueryPlanner {
   }
 
   // ---- SELECT -----------------------------------------------------------------------------------------------------
-  private planSelect(s: A.Select): { plan: Plan; names: string[] } {
+  private planSelect(s: A.Select, orderBy: A.OrderItem[] = []): { plan: Plan; names: string[] } {
     if (!s.from) throw new PlanError('a query without FROM is not supported', s.span);
-    if (s.quantifier === 'DISTINCT') throw new PlanError('SELECT DISTINCT on a stream is not supported yet', s.span);
     const windows = new Map(s.windows.map((w) => [canonical(w.name), w.spec]));
     let { plan, scope } = this.planFrom(s.from, windows);
     if (s.where) plan = { kind: 'filter', input: plan, predicate: this.tx.translate(s.where, scope), schema: plan.schema, stream: plan.stream };
     const itemExprs = s.items.flatMap((i) => (i.kind === 'exprItem' ? [i.expr] : []));
     const aggregates = [...itemExprs, ...(s.having ? [s.having] : [])].flatMap((e) => callsIn(e, (c) => !c.over && builtin(fnName(c.name))?.kind === 'aggregate'));
-    if (s.groupBy || s.stagger || aggregates.length > 0) return this.planAggregate(s, plan, scope, aggregates);
+    if (s.groupBy || s.stagger || aggregates.length > 0) return this.planAggregate(s, plan, scope, aggregates, orderBy);
     const windowed = itemExprs.flatMap((e) => callsIn(e, (c) => c.over !== undefined));
     let hook: Hook | undefined;
     if (windowed.length > 0) ({ plan, scope, hook } = this.planSliding(windowed, plan, scope, windows));
-    return this.planProjection(s, plan, scope, hook);
+    return this.planProjection(s, plan, scope, hook, orderBy);
   }
 
-  /** The select list over `plan`: ROWTIME first (the input's, or `expr AS ROWTIME`), then the items. */
-  private planProjection(s: A.Select, plan: Plan, scope: Scope, hook?: Hook): { plan: Plan; names: string[] } {
+  /**
+   * The select list over `plan`: ROWTIME first (the input's, or `expr AS ROWTIME`), then the items; then DISTINCT
+   * and ORDER BY, whose keys not in the select list are computed as extra columns and dropped after sorting.
+   */
+  private planProjection(s: A.Select, plan: Plan, scope: Scope, hook?: Hook, orderBy: A.OrderItem[] = []): { plan: Plan; names: string[] } {
     const exprs: Expr[] = [];
     const names: string[] = [];
     let rowtime: Expr | undefined;
@@ -119,11 +122,41 @@ class QueryPlanner {
     }
     const rt: Expr = rowtime ?? { kind: 'column', index: scope.rowtime ?? 0, type: TIMESTAMP };
     const all = [rt, ...exprs];
-    return { plan: { kind: 'project', input: plan, exprs: all, rowtimeSet: rowtime !== undefined, schema: columnsOf(['ROWTIME', ...names], all), stream: true }, names };
+    const width = all.length;
+    const sortKeys = orderBy.slice(1).map((o) => {
+      const named = o.expr.kind === 'column' && o.expr.parts.length === 1 ? names.indexOf(canonical(o.expr.parts[0]!)) : -1;
+      const index = named >= 0 ? named + 1 : all.push(this.tx.translate(o.expr, scope, hook)) - 1;
+      return { index, descending: o.direction === 'DESC', nullsFirst: o.nulls === 'FIRST' };
+    });
+    let out: Plan = { kind: 'project', input: plan, exprs: all, rowtimeSet: rowtime !== undefined, schema: columnsOf(['ROWTIME', ...names, ...all.slice(width).map((_, i) => `ORDER$${i}`)], all), stream: true };
+    if (s.quantifier === 'DISTINCT') out = { kind: 'distinct', input: out, bucketColumn: this.distinctBucket(s), schema: out.schema, stream: true };
+    if (orderBy.length > 0) {
+      const bucket = groupWindowOf(orderBy[0]!.expr, 0);
+      if (bucket?.kind !== 'tumbling') throw new PlanError('ORDER BY on a stream must start with a time bucket of ROWTIME: STEP(ROWTIME BY ...) or FLOOR(ROWTIME TO unit)', orderBy[0]!.span);
+      out = { kind: 'sort', input: out, widthMs: bucket.widthMs, offsetMs: bucket.offsetMs, keys: sortKeys, schema: out.schema, stream: true };
+      if (all.length > width) {
+        const keep = out.schema.slice(0, width).map((c, i): Expr => ({ kind: 'column', index: i, type: c.type }));
+        out = { kind: 'project', input: out, exprs: keep, rowtimeSet: false, schema: out.schema.slice(0, width), stream: true };
+      }
+    }
+    return { plan: out, names };
+  }
+
+  /** The select item DISTINCT's memory is bucketed by: ROWTIME itself or a time bucket of it. */
+  private distinctBucket(s: A.Select): number {
+    let k = 0;
+    for (const item of s.items) {
+      if (item.kind === 'star') throw new PlanError('SELECT STREAM DISTINCT * is not supported: list the columns, with a time bucket of ROWTIME among them', item.span);
+      if (item.alias && canonical(item.alias) === 'ROWTIME') continue;
+      const e = item.expr;
+      if ((e.kind === 'column' && canonical(e.parts.at(-1)!) === 'ROWTIME') || groupWindowOf(e, 0)) return k + 1;
+      k++;
+    }
+    throw new PlanError('SELECT STREAM DISTINCT needs a time bucket of ROWTIME in the select list (e.g. FLOOR(s.ROWTIME TO MINUTE)), so that its memory of seen rows can be freed', s.span);
   }
 
   // ---- GROUP BY / WINDOWED BY STAGGER ----------------------------------------------------------------------------
-  private planAggregate(s: A.Select, input: Plan, scope: Scope, calls: A.FunctionCall[]): { plan: Plan; names: string[] } {
+  private planAggregate(s: A.Select, input: Plan, scope: Scope, calls: A.FunctionCall[], orderBy: A.OrderItem[]): { plan: Plan; names: string[] } {
     const keyAsts = s.stagger ? s.stagger.partitionBy : (s.groupBy ?? []);
     const keys = keyAsts.map((k) => this.tx.translate(k, scope));
     let window: GroupWindow | undefined;
@@ -172,7 +205,7 @@ class QueryPlanner {
       return k >= 0 ? { kind: 'column', index: 1 + k, type: keys[k]!.type } : undefined;
     };
     if (s.having) plan = { kind: 'filter', input: plan, predicate: this.tx.translate(s.having, post, hook), schema, stream: true };
-    return this.planProjection(s, plan, post, hook);
+    return this.planProjection(s, plan, post, hook, orderBy);
   }
 
   private aggregateCall(c: A.FunctionCall, scope: Scope): AggregateCall {

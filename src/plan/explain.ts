@@ -42,6 +42,10 @@ export function explain(plan: Plan, depth = 0): string {
     }
     case 'union':
       return line('Union ALL', ...plan.inputs);
+    case 'distinct':
+      return line(`Distinct, memory reset when ${names[plan.bucketColumn]} changes`, plan.input);
+    case 'sort':
+      return line(`Sort per ${plan.widthMs} ms bucket by [${plan.keys.map((k) => `${names[k.index]}${k.descending ? ' DESC' : ''}${k.nullsFirst ? ' NULLS FIRST' : ''}`).join(', ')}]`, plan.input);
     case 'sketchWindow':
       return line(`${plan.fn} of ${names[plan.column]}${plan.k ? ` top ${plan.k}` : ''} every ${plan.windowMs} ms`, plan.input);
   }

@@ -69,6 +69,8 @@ export type Plan =
   | TableJoin
   | StreamJoin
   | Union
+  | Distinct
+  | Sort
   | SketchWindow;
 
 interface NodeBase {
@@ -165,6 +167,30 @@ export interface StreamJoin extends NodeBase {
 export interface Union extends NodeBase {
   kind: 'union';
   inputs: Plan[];
+}
+
+/**
+ * SELECT STREAM DISTINCT: a row is passed on the first time its values are seen within the current value of
+ * `bucketColumn` (a non-decreasing function of ROWTIME in the select list); the memory of seen rows is dropped when
+ * that value changes.
+ */
+export interface Distinct extends NodeBase {
+  kind: 'distinct';
+  input: Plan;
+  bucketColumn: number;
+}
+
+/**
+ * ORDER BY on a stream: rows are held per time bucket (the first ORDER BY item, a tumbling bucket of ROWTIME) and
+ * emitted sorted by the other keys when the bucket ends, all with ROWTIME = the bucket's end (so ROWTIME stays
+ * non-decreasing).
+ */
+export interface Sort extends NodeBase {
+  kind: 'sort';
+  input: Plan;
+  widthMs: number;
+  offsetMs: number;
+  keys: { index: number; descending: boolean; nullsFirst: boolean }[];
 }
 
 /**

@@ -90,4 +90,30 @@ describe('engine', () => {
     expect(r.errors).toHaveLength(1);
     expect(r.errors[0]).toMatchObject({ ERROR_NAME: 'DIVISION_BY_ZERO', DATA_ROWTIME: 0, PUMP_NAME: 'P', ERROR_LEVEL: 'ERROR' });
   });
+
+  it('SELECT STREAM DISTINCT passes each value once per time bucket', () => {
+    const r = run(`CREATE OR REPLACE STREAM "D" (b TIMESTAMP, ticker VARCHAR(4));
+      CREATE OR REPLACE PUMP p AS INSERT INTO "D" SELECT STREAM DISTINCT STEP(s.ROWTIME BY INTERVAL '10' SECOND), "TICKER" FROM SOURCE_SQL_STREAM_001 AS s;`);
+    expect(r.streams.D).toEqual([
+      { ROWTIME: 0, B: 0, TICKER: 'AAPL' },
+      { ROWTIME: 1000, B: 0, TICKER: 'AMZN' },
+      { ROWTIME: 12000, B: 10000, TICKER: 'AAPL' },
+      { ROWTIME: 15000, B: 10000, TICKER: 'AMZN' },
+      { ROWTIME: 31000, B: 30000, TICKER: 'AMZN' },
+    ]);
+  });
+
+  it('ORDER BY sorts within each time bucket and emits at its end', () => {
+    const r = run(`CREATE OR REPLACE STREAM "S" (ticker VARCHAR(4), price DOUBLE);
+      CREATE OR REPLACE PUMP p AS INSERT INTO "S" SELECT STREAM "TICKER", "PRICE" FROM SOURCE_SQL_STREAM_001 AS s
+      ORDER BY STEP(s.ROWTIME BY INTERVAL '10' SECOND), "PRICE" DESC;`);
+    expect(r.streams.S).toEqual([
+      { ROWTIME: 10000, TICKER: 'AMZN', PRICE: 10 },
+      { ROWTIME: 10000, TICKER: 'AMZN', PRICE: 5 },
+      { ROWTIME: 10000, TICKER: 'AAPL', PRICE: 0 },
+      { ROWTIME: 20000, TICKER: 'AMZN', PRICE: 20 },
+      { ROWTIME: 20000, TICKER: 'AAPL', PRICE: 15 },
+      { ROWTIME: 40000, TICKER: 'AMZN', PRICE: 25 },
+    ]);
+  });
 });
