@@ -53,6 +53,9 @@ export interface ColumnDefinition extends Node {
   notNull: boolean;
 }
 
+/** The most digits a DECIMAL holds in KDA. */
+export const MAX_DECIMAL_PRECISION = 19;
+
 export type TypeKeyword =
   | 'BOOLEAN' | 'TINYINT' | 'SMALLINT' | 'INTEGER' | 'BIGINT' | 'REAL' | 'DOUBLE' | 'DECIMAL'
   | 'CHAR' | 'VARCHAR' | 'BINARY' | 'VARBINARY' | 'DATE' | 'TIME' | 'TIMESTAMP';

@@ -4,8 +4,8 @@
  * of special forms such as FLOOR(x TO unit) that the grammar reads as generic calls.
  */
 import type { CstNode, IToken } from 'chevrotain';
-import { sqlParser } from '../../grammar/parser.js';
 import type * as A from './ast.js';
+import { MAX_DECIMAL_PRECISION } from './ast.js';
 import { TEMPORAL_OPERATORS } from './ast.js';
 import { Codes, error, type Diagnostic } from './diagnostics.js';
 
@@ -14,8 +14,6 @@ type Children = Record<string, (CstNode | IToken)[] | undefined>;
 /** Expressions deeper than this are refused: the binder and formatter recurse over them. */
 export const MAX_EXPRESSION_DEPTH = 1000;
 
-const BaseVisitor = sqlParser().getBaseCstVisitorConstructor();
-
 const TIME_UNITS = new Set(['YEAR', 'MONTH', 'DAY', 'HOUR', 'MINUTE', 'SECOND']);
 const TYPE_NAMES: Record<string, A.TypeKeyword> = {
   BOOLEAN: 'BOOLEAN', TINYINT: 'TINYINT', SMALLINT: 'SMALLINT', INTEGER: 'INTEGER', INT: 'INTEGER',
@@ -23,8 +21,6 @@ const TYPE_NAMES: Record<string, A.TypeKeyword> = {
   CHAR: 'CHAR', CHARACTER: 'CHAR', VARCHAR: 'VARCHAR', BINARY: 'BINARY', VARBINARY: 'VARBINARY',
   DATE: 'DATE', TIME: 'TIME', TIMESTAMP: 'TIMESTAMP',
 };
-/** The most digits a DECIMAL holds in KDA. */
-export const MAX_DECIMAL_PRECISION = 19;
 
 export function tokenSpan(t: IToken): A.Span {
   return { start: t.startOffset, end: (t.endOffset ?? t.startOffset) + 1, line: t.startLine ?? 1, column: t.startColumn ?? 1 };
@@ -47,15 +43,16 @@ const nodes = (c: Children, key: string): CstNode[] => (c[key] ?? []) as CstNode
 const toks = (c: Children, key: string): IToken[] => (c[key] ?? []) as IToken[];
 const offsetOf = (x: CstNode | IToken): number => ('image' in x ? x.startOffset : (x.location?.startOffset ?? 0));
 
-export class AstBuilder extends BaseVisitor {
+/**
+ * The CST visitor. It dispatches on rule names itself instead of extending chevrotain's base visitor, whose
+ * constructor needs the parser built: so importing the SQL layer stays cheap until something is parsed. Every grammar
+ * rule has a method here (test/sql/parse.test.ts checks).
+ */
+export class AstBuilder {
   readonly diagnostics: Diagnostic[] = [];
   private readonly depth = new WeakMap<object, number>();
   private tooDeepReported = false;
 
-  constructor() {
-    super();
-    this.validateVisitor();
-  }
 
   // ---- helpers ----------------------------------------------------------------------------------------------------
   private err(code: (typeof Codes)[keyof typeof Codes], message: string, span: A.Span): void {
@@ -77,9 +74,16 @@ export class AstBuilder extends BaseVisitor {
     return e;
   }
 
+  /** Build the AST of a parse tree's root (or any node). */
+  build<R>(n: CstNode): R {
+    return this.v<R>(n);
+  }
+
   private v<R>(n: CstNode | undefined): R {
-    // The node itself goes in as the visit parameter: chevrotain passes only children, and spans need its location.
-    return this.visit(n as CstNode, n) as R;
+    if (!n) return undefined as R;
+    // The node itself goes along with its children: spans need its location.
+    const visit = (this as unknown as Record<string, (c: Children, node: CstNode) => R>)[n.name]!;
+    return visit.call(this, n.children as Children, n);
   }
 
   // ---- program ----------------------------------------------------------------------------------------------------

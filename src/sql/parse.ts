@@ -53,7 +53,7 @@ export function parse(text: string): ParseResult {
   const builder = new AstBuilder();
   let script: A.Script;
   try {
-    script = builder.visit(cst, cst) as A.Script;
+    script = builder.build<A.Script>(cst);
   } catch (e) {
     return { diagnostics: [...diagnostics, tooDeep(e, text)] };
   }

@@ -4,6 +4,8 @@ import type * as A from '../../src/sql/ast.js';
 import { TEMPORAL_OPERATORS } from '../../src/sql/ast.js';
 import { Codes } from '../../src/sql/diagnostics.js';
 import { parse } from '../../src/sql/parse.js';
+import { AstBuilder } from '../../src/sql/build-ast.js';
+import { sqlParser } from '../../grammar/parser.js';
 
 function select(sql: string): A.Select {
   const r = parse(sql);
@@ -17,6 +19,12 @@ function item(sql: string): A.Expr {
 }
 
 describe('lexer and parser', () => {
+  it('has an AST builder method for every grammar rule', () => {
+    const rules = Object.keys(sqlParser().getGAstProductions());
+    expect(rules.length).toBeGreaterThan(50);
+    expect(rules.filter((r) => typeof (AstBuilder.prototype as unknown as Record<string, unknown>)[r] !== 'function')).toEqual([]);
+  });
+
   it('reads keywords in any case', () => {
     const s = select('sElEcT sTrEaM DiStInCt a FrOm s wHeRe a IS not NULL');
     expect(s.stream).toBe(true);

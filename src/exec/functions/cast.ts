@@ -33,7 +33,8 @@ const isText = (t: SqlType) => t.kind === 'CHAR' || t.kind === 'VARCHAR';
 const isBin = (t: SqlType) => t.kind === 'BINARY' || t.kind === 'VARBINARY';
 
 function failed(v: Value, from: SqlType, to: SqlType): never {
-  const text = typeof v === 'string' ? `'${v}'` : v instanceof Uint8Array ? `X'${hex(v)}'` : String(v);
+  const raw = typeof v === 'string' ? `'${v}'` : v instanceof Uint8Array ? `X'${hex(v)}'` : String(v);
+  const text = raw.length > 200 ? raw.slice(0, 200) + '...' : raw;
   throw new SqlRuntimeError('CONVERSION_FAILED', `cannot convert ${text} (${show(from)}) to ${show(to)}`);
 }
 

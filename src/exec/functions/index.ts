@@ -15,6 +15,13 @@
  *   INTERVAL_QUALIFIED (interval, unit), and the 17 temporal predicates of TEMPORAL_OPERATORS (src/sql/ast.ts) as
  *   (start1, end1, start2, end2). Units are the strings 'YEAR' 'MONTH' 'DAY' 'HOUR' 'MINUTE' 'SECOND'.
  *
+ * Calling conventions: optional arguments are passed only when written, and make() picks the arity from
+ * argTypes.length (SUBSTRING 2-3 arguments, also (s, regex[, n]) when the second is a string; REGEX_REPLACE 3-5; LIKE
+ * and SIMILAR TO 2-3; OVERLAY 3-4; REGEX_LOG_PARSE 2-3; VARIABLE_COLUMN_LOG_PARSE 2-5). TRIM always gets its three
+ * arguments (the compiler fills in 'BOTH' and ' '). `PERIOD(s, e) CONTAINS t` is CONTAINS(s, e, t, t).
+ * `(t1 - t2) MINUTE TO SECOND` is INTERVAL_QUALIFIED(t1 - t2, 'SECOND') (the finest unit decides the truncation).
+ * `makeCast(from, to)` (beside castValue) returns the cast as a function of non-null values, for compiled code.
+ *
  * Row-valued results (the log parsers) are JS arrays of the row's column values in column order (COLUMN1 at index 0;
  * with a column list, the listed columns in order), or null when the line does not match. See log-parse.ts.
  *

@@ -9,7 +9,9 @@
  * - W3C_LOG_PARSE(line, format): 'COMMON' (7 columns: host, ident, user, [time] with its brackets, request without its
  *   quotes, status, bytes), 'COMMON WITH VHOST' (8), 'NCSA EXTENDED' / 'COMBINED' (9: + referer, user agent),
  *   'REFERER' (2), 'AGENT' (1), or a custom Apache format string of % specifiers; every column is VARCHAR(1024) text
- *   as it appears in the line ('-' stays '-').
+ *   as it appears in the line ('-' stays '-'). Specifiers whose values have no spaces (%h %l %u %>s %b ...) match
+ *   non-blank text, a specifier inside double quotes matches up to the closing quote (\" escapes one), %t a [...]
+ *   bracketed time (brackets kept).
  * - SYS_LOG_PARSE(line): 'Mon DD HH:MM:SS rest' → [TIMESTAMP (the year is 1970: syslog lines carry none), rest].
  * - FIXED_COLUMN_LOG_PARSE(line, 'NAME TYPE type [NOT NULL] ['format'] START n [FOR m], ...'): 0-based start, m
  *   characters (to the end without FOR); values converted to the types (numbers trimmed; DATE/TIME/TIMESTAMP with the

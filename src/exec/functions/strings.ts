@@ -4,7 +4,8 @@
  *   (SUBSTRING('abc', 0, 2) = 'a', SUBSTRING('abc', -1) = 'abc', past the end ''); a negative length is
  *   INVALID_ARGUMENT. Non-integral numbers are rounded. With a string second argument (KDA's SUBSTRING(s FROM regex)):
  *   the first match of that Java regex, NULL when there is none, cut to `length` when given.
- * - INITCAP: the first letter of every run of letters and digits upper case, the rest lower case.
+ * - INITCAP: the first character of every space-delimited word upper case, the rest lower case (as the reference says:
+ *   INITCAP('Each FIRST lEtTeR is cAPITALIZED') = 'Each First Letter Is Capitalized'; 'wORLD-fOO' gives 'World-foo').
  * - TRIM(side, characters, s): removes any of `characters` (usually one; each character of a longer string counts).
  * - REGEX_REPLACE(s, regex, replacement[, position[, occurrence]]): Java regex and replacement syntax ($1, ${name},
  *   \$); the search starts at 1-based `position` (default 1); `occurrence` 0 (default) replaces every match, n only the
@@ -39,14 +40,12 @@ export function substring(s: string, start: number, length?: number): string {
 
 export function initcap(s: string): string {
   let out = '';
-  let inWord = false;
+  let start = true;
   for (let i = 0; i < s.length; i++) {
     const c = s[i]!;
-    const lower = c.toLowerCase();
-    const upper = c.toUpperCase();
-    const alnum = lower !== upper || (c >= '0' && c <= '9');
-    out += alnum ? (inWord ? lower : upper) : c;
-    inWord = alnum;
+    const space = c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f' || c === '\v';
+    out += space ? c : start ? c.toUpperCase() : c.toLowerCase();
+    start = space;
   }
   return out;
 }

@@ -102,7 +102,8 @@ const TIMESTAMP_RE =
   /^([+-]?\d{1,6})-(\d{1,2})-(\d{1,2})(?:(?:[ T]+)(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 
 function fail(text: string, type: string): never {
-  throw new SqlRuntimeError('CONVERSION_FAILED', `cannot convert '${text}' to ${type}`);
+  const shown = text.length > 200 ? text.slice(0, 200) + '...' : text;
+  throw new SqlRuntimeError('CONVERSION_FAILED', `cannot convert '${shown}' to ${type}`);
 }
 
 function checkedDate(text: string, type: string, y: number, m: number, d: number): number {

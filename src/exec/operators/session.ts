@@ -28,6 +28,7 @@ const NONE = -1;
 interface SavedSession {
   start: number;
   last: number;
+  opened: number;
   keys: unknown[];
   state: unknown[];
 }
@@ -95,6 +96,7 @@ export class SessionOperator implements Operator {
       else this.touch(g, t);
       this.aggs.add(this.slot[g]!, args, i, t);
     }
+    this.flush();
   }
 
   private grow(): void {
@@ -143,7 +145,22 @@ export class SessionOperator implements Operator {
 
   advance(bound: number): void {
     this.close(bound);
+    this.flush();
     this.out.advance(bound);
+  }
+
+  /** Closed windows' rows are collected over a whole call and emitted as one batch. */
+  private pendingOut: ColumnBuilder[] | null = null;
+
+  private output(): ColumnBuilder[] {
+    return (this.pendingOut ??= this.plan.schema.map((c) => new ColumnBuilder(c.type, 64)));
+  }
+
+  private flush(): void {
+    const builders = this.pendingOut;
+    if (!builders || builders[0]!.length === 0) return;
+    this.pendingOut = null;
+    this.out.emit(batchOf(this.schema, builders.map((b) => b.finish()), builders[0]!.length));
   }
 
   /** Emit and drop every session whose end (last row + gap) is at or before `bound`: by end, then order of opening. */
@@ -156,7 +173,7 @@ export class SessionOperator implements Operator {
     }
     if (closing.length === 0) return;
     closing.sort((a, b) => this.last[a]! - this.last[b]! || this.opened[a]! - this.opened[b]!);
-    const builders = this.plan.schema.map((c) => new ColumnBuilder(c.type, Math.max(16, closing.length)));
+    const builders = this.output();
     const nk = this.plan.keys.length;
     for (const g of closing) {
       builders[0]!.append(this.last[g]! + this.gap);
@@ -169,7 +186,6 @@ export class SessionOperator implements Operator {
       this.live--;
     }
     if (this.table.size > 1024 && this.table.size > 2 * this.live) this.compact();
-    this.out.emit(batchOf(this.schema, builders.map((b) => b.finish()), closing.length));
   }
 
   /** Open sessions in list order (by end). */
@@ -207,7 +223,7 @@ export class SessionOperator implements Operator {
   }
 
   load(state: unknown): void {
-    const saved = state as { sessions: (SavedSession & { opened: number })[]; openings: number };
+    const saved = state as { sessions: SavedSession[]; openings: number };
     for (const s of saved.sessions) {
       const g = this.table.groupOf(keyViews(this.hashedTypes, s.keys as Value[]), 0);
       if (g === this.slot.length) this.grow();

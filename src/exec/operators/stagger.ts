@@ -182,17 +182,33 @@ export class StaggerOperator implements Operator {
       }
       this.aggs.add(slot, args, i, t);
     }
+    this.flush();
   }
 
   advance(bound: number): void {
     this.close(bound);
+    this.flush();
     this.out.advance(bound);
+  }
+
+  /** Closed windows' rows are collected over a whole call and emitted as one batch. */
+  private pendingOut: ColumnBuilder[] | null = null;
+
+  private output(): ColumnBuilder[] {
+    return (this.pendingOut ??= this.plan.schema.map((c) => new ColumnBuilder(c.type, 64)));
+  }
+
+  private flush(): void {
+    const builders = this.pendingOut;
+    if (!builders || builders[0]!.length === 0) return;
+    this.pendingOut = null;
+    this.out.emit(batchOf(this.schema, builders.map((b) => b.finish()), builders[0]!.length));
   }
 
   /** Emit and drop every window whose close time is at or before `bound`. */
   private close(bound: number): void {
     if (this.head === this.queue.length || this.queue[this.head]!.close > bound) return;
-    const builders = this.plan.schema.map((c) => new ColumnBuilder(c.type, 64));
+    const builders = this.output();
     const nk = this.plan.keys.length;
     while (this.head < this.queue.length && this.queue[this.head]!.close <= bound) {
       const w = this.queue[this.head++]!;
@@ -202,14 +218,11 @@ export class StaggerOperator implements Operator {
       this.slotOf[w.group] = -1;
       this.live--;
     }
-    const n = builders[0]!.length;
-    if (n === 0) return;
     if (this.head > 1024 && this.head * 2 > this.queue.length) {
       this.queue = this.queue.slice(this.head);
       this.head = 0;
     }
     if (this.table.size > 1024 && this.table.size > 2 * this.live) this.compact();
-    this.out.emit(batchOf(this.schema, builders.map((b) => b.finish()), n));
   }
 
   /** Rebuild the key table with only the keys of open windows. */

@@ -121,11 +121,15 @@ interface SavedRow {
 }
 
 interface SavedSide {
-  bound: number;
-  last: number;
+  bound: number | string;
+  last: number | string;
   retained: SavedRow[];
   pending: SavedRow[];
 }
+
+/** Bounds may be ±Infinity, which JSON cannot hold. */
+const saveBound = (x: number): number | string => (Number.isFinite(x) ? x : String(x));
+const loadBound = (x: unknown): number => (typeof x === 'number' ? x : typeof x === 'string' ? Number(x) : -Infinity);
 
 const keyClass = (k: StorageKind): string => (k === 'num' || k === 'i64' || k === 'day' ? 'number' : k);
 
@@ -390,17 +394,17 @@ export class StreamJoinOperator implements Operator {
       const retained = side.retained.rows.slice(side.retained.head).map((r) => rowOf(side, r.chunk, r.row, r.t));
       const pending: SavedRow[] = [];
       for (const p of side.pending) for (let i = p.at; i < p.times.length; i++) if (!p.failed?.has(i)) pending.push(rowOf(side, p.chunk, i, p.times[i]!));
-      return { bound: side.bound, last: side.last, retained, pending };
+      return { bound: saveBound(side.bound), last: saveBound(side.last), retained, pending };
     });
-    return { sides, released: this.released };
+    return { sides, released: saveBound(this.released) };
   }
 
   load(state: unknown): void {
-    const saved = state as { sides: SavedSide[]; released: number };
+    const saved = state as { sides: SavedSide[]; released: number | string };
     saved.sides.forEach((s, port) => {
       const side = this.sides[port as 0 | 1];
-      side.bound = s.bound ?? -Infinity;
-      side.last = s.last ?? -Infinity;
+      side.bound = loadBound(s.bound);
+      side.last = loadBound(s.last);
       if (s.retained.length > 0) {
         const chunk = this.chunkOf(side, s.retained);
         s.retained.forEach((r, i) => {
@@ -414,7 +418,7 @@ export class StreamJoinOperator implements Operator {
         side.pending.push({ chunk, times: Float64Array.from(s.pending.map((r) => r.t)), failed: null, at: 0 });
       }
     });
-    this.released = saved.released ?? -Infinity;
+    this.released = loadBound(saved.released);
   }
 
   private chunkOf(side: Side, rows: SavedRow[]): Chunk {

@@ -3,8 +3,7 @@
  * numbers; anything with DOUBLE is DOUBLE), DECIMAL precision, datetime/interval arithmetic, comparability,
  * assignability (what a pump may insert into a column) and CAST.
  */
-import type { TypeKeyword, TypeName } from '../ast.js';
-import { MAX_DECIMAL_PRECISION } from '../build-ast.js';
+import { MAX_DECIMAL_PRECISION, type TypeKeyword, type TypeName } from '../ast.js';
 
 export type TypeKind = TypeKeyword | 'INTERVAL' | 'NULL' | 'ROW' | 'CURSOR' | 'ANY';
 

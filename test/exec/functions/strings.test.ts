@@ -11,7 +11,8 @@ describe('string built-ins', () => {
     expect(fn('CHAR_LENGTH', [V], T.INTEGER)(null)).toBe(null);
     expect(fn('UPPER', [V], V)('abc Déf')).toBe('ABC DÉF');
     expect(fn('LOWER', [V], V)('ABC')).toBe('abc');
-    expect(fn('INITCAP', [V], V)('hello wORLD-foo_bar 2nd')).toBe('Hello World-Foo_Bar 2nd');
+    expect(fn('INITCAP', [V], V)('Each FIRST lEtTeR is cAPITALIZED')).toBe('Each First Letter Is Capitalized');
+    expect(fn('INITCAP', [V], V)('hello  wORLD-fOO_bar\t2nd')).toBe('Hello  World-foo_bar\t2nd');
   });
 
   it('SUBSTRING follows SQL for short, zero and negative starts', () => {

@@ -351,4 +351,32 @@ CREATE OR REPLACE PUMP "P" AS INSERT INTO "DEST" ${SELECT}
       { numRuns: 150 },
     );
   });
+
+  it('output does not depend on batch sizes, ties, self-joins, ROWS windows and outer joins included', () => {
+    fc.assert(
+      fc.property(
+        eventsArb,
+        windowArb,
+        windowArb,
+        fc.constantFrom('JOIN', 'LEFT JOIN', 'RIGHT JOIN', 'FULL JOIN', 'CROSS JOIN'),
+        fc.boolean(),
+        batchesArb,
+        batchesArb,
+        (events, lw, rw, type, self, b1, b2) => {
+          fc.pre(lw !== '' || rw !== '');
+          const streams: Record<string, Row[]> = { ORDERS_001: [], TRADES_001: [] };
+          let t = BASE;
+          for (const e of events) streams[e.right && !self ? 'TRADES_001' : 'ORDERS_001']!.push({ ROWTIME: (t += e.dt), K: e.k, V: e.v });
+          const on = type === 'CROSS JOIN' ? '' : ` ON o."K" = t."K" AND o."V" <= t."V" + 4`;
+          const code = `${DEST}
+CREATE OR REPLACE PUMP "P" AS INSERT INTO "DEST" ${SELECT}
+  FROM "ORDERS_001" ${lw} AS o ${type} "${self ? 'ORDERS_001' : 'TRADES_001'}" ${rw} AS t${on};`;
+          const a = runProgram(code, cfg, { streams }, { batchSizes: b1 });
+          const b = runProgram(code, cfg, { streams }, { batchSizes: b2 });
+          expect(a).toEqual(b);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
 });
