@@ -7,7 +7,9 @@ import type { RecordBatch } from 'apache-arrow';
 import type { PlannedProgram } from '../plan/build.js';
 import type { Expr, PumpPlan } from '../plan/logical.js';
 import { assignable, TIMESTAMP, VARCHAR } from '../sql/bind/types.js';
-import { arrowSchema, type ColumnDef, type Row } from './arrow.js';
+import { arrowSchema, batchOf, type ColumnDef, type Row } from './arrow.js';
+
+const ARRIVAL = 'APPROXIMATE_ARRIVAL_TIME';
 import type { EvalContext } from './expr/compile.js';
 import type { ExecContext, FailedRow, Operator, Output } from './operator.js';
 import { ProjectOperator } from './operators/project.js';
@@ -96,8 +98,21 @@ export class Dataflow {
     instantiate(p.plan, { emit: (b) => insert.process(b), advance: (t) => insert.advance(t) }, ctx, wiring);
   }
 
-  /** Rows for a source stream (its schema: ROWTIME first), ROWTIME non-decreasing. */
+  /**
+   * Rows for a source stream, ROWTIME non-decreasing: its columns in order, ROWTIME first. APPROXIMATE_ARRIVAL_TIME,
+   * the last column, may be left out: it is then the ROWTIME (the same buffer, not a copy).
+   */
   push(source: string, batch: RecordBatch): void {
+    const schema = this.program.relations.get(source)?.schema;
+    if (!schema || this.program.relations.get(source)!.kind !== 'source') throw new Error(`${source} is not a source stream of this application`);
+    const names = batch.schema.fields.map((f) => f.name);
+    const expected = schema.map((c) => c.name);
+    if (names.length === expected.length - 1 && expected.at(-1) === ARRIVAL && names.every((n, i) => n === expected[i])) {
+      const data = [...batch.schema.fields.map((_, c) => batch.getChildAt(c)!.data[0]!), batch.getChildAt(0)!.data[0]!];
+      batch = batchOf(arrowSchema(schema), data, batch.numRows);
+    } else if (names.length !== expected.length || names.some((n, i) => n !== expected[i])) {
+      throw new Error(`a batch for ${source} must have the columns ${expected.join(', ')} (the last may be left out), not ${names.join(', ')}`);
+    }
     this.node(source).emit(batch);
   }
 
