@@ -176,7 +176,7 @@ const INV_TWO_POW_32 = 1 / TWO_POW_32;
 
 /** splitmix32: a 32-bit state advanced by the golden ratio and finalised by a murmur3-style mix. */
 export class Rng {
-  s: number;
+  private s: number;
 
   constructor(seed: number) {
     this.s = seed | 0;
@@ -273,6 +273,12 @@ class StringTable {
 
   length(k: number): number {
     return this.off[k + 1]! - this.off[k]!;
+  }
+
+  get maxLength(): number {
+    let max = 0;
+    for (let k = 0; k < this.size; k++) max = Math.max(max, this.length(k));
+    return max;
   }
 
   /** Copy string k into dst at pos; returns the position after it. */
@@ -617,7 +623,6 @@ export class NexmarkGenerator {
     let bidderSpan = 0;
     let epochSet = -1;
     let extra = 0;
-    let s = rng.s;
     for (let i = 0, j = 0; i < rows; i++, j += 2) {
       if (epoch !== epochSet) {
         // Per-epoch constants: the last auction and person created before this epoch's bids.
@@ -637,23 +642,15 @@ export class NexmarkGenerator {
       const ts = t0 + Math.floor((n * 1000) / rate);
       time[j] = ts;
       time[j + 1] = Math.floor(ts * INV_TWO_POW_32);
-      let z = (s = (s + 0x9e3779b9) | 0);
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-      const hotA = (((z ^ (z >>> 16)) >>> 0) * hotAuctionRatio * INV_TWO_POW_32) | 0;
-      rng.s = s;
-      const auction = hotA > 0 ? hotAuction : minAuction + FIRST_AUCTION_ID + rng.long(lastAuction - minAuction + 1 + lead);
-      s = rng.s;
+      const auction = rng.int(hotAuctionRatio) > 0 ? hotAuction : minAuction + FIRST_AUCTION_ID + rng.long(lastAuction - minAuction + 1 + lead);
       auctionCol[j] = auction;
       auctionCol[j + 1] = Math.floor(auction * INV_TWO_POW_32);
-      rng.s = s;
       const bidder = rng.int(hotBiddersRatio) > 0 ? hotBidder : minBidder + rng.long(bidderSpan);
       bidderCol[j] = bidder;
       bidderCol[j + 1] = Math.floor(bidder * INV_TWO_POW_32);
       priceCol[j] = nextPrice(rng); // < 2^31: the high word stays 0
       extra += extraMin + (extraSpan === 0 ? 0 : rng.int(extraSpan));
       extraOff[i + 1] = extra;
-      s = rng.s;
       n++;
       if (++rem === T) {
         epoch++;
@@ -738,9 +735,9 @@ export class NexmarkGenerator {
     const rng = this.personRng;
     const time = new Int32Array(2 * rows);
     const id = new Int32Array(2 * rows);
-    const name = { data: new Uint8Array(rows * 16), off: new Int32Array(rows + 1) };
-    const city = { data: new Uint8Array(rows * 16), off: new Int32Array(rows + 1) };
-    const state = { data: new Uint8Array(rows * 2), off: new Int32Array(rows + 1) };
+    const name = { data: new Uint8Array(rows * this.names.maxLength), off: new Int32Array(rows + 1) };
+    const city = { data: new Uint8Array(rows * this.cities.maxLength), off: new Int32Array(rows + 1) };
+    const state = { data: new Uint8Array(rows * this.states.maxLength), off: new Int32Array(rows + 1) };
     const extraOff = new Int32Array(rows + 1);
     const emails = this.personEmail;
     const cards = this.personCard;

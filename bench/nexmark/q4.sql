@@ -1,5 +1,6 @@
 -- Nexmark q4: average closing price per category. An auction's closing price is its highest valid bid (one made
--- between the auction's start and its expiry); q4 averages closing prices per category.
+-- between the auction's start and its expiry; Flink's definition, Beam also wants the price to reach the reserve);
+-- q4 averages closing prices per category.
 --
 -- Flink computes this with unbounded, retracting aggregates (every new bid may change an auction's maximum and so
 -- the category average). KDA aggregates streams in windows, so here:
