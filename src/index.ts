@@ -22,3 +22,12 @@ export {
   type KinesisServiceOptions,
   type Service,
 } from './api/index.js';
+
+// Streaming SQL: check, plan and run KDA application code over Arrow batches or plain rows.
+export { compileProgram, runProgram, type RunInput, type RunOptions, type RunResult } from './exec/program.js';
+export { Dataflow, type DataflowOptions } from './exec/dataflow.js';
+export { batchFromRows, rowsFromBatch, arrowSchema, type ColumnDef, type Row } from './exec/arrow.js';
+export { explain, explainPump } from './plan/explain.js';
+export { PlanError } from './plan/errors.js';
+export type { PlannedProgram } from './plan/build.js';
+export { checkApplication, type ApplicationConfig, type CheckResult } from './sql/index.js';
