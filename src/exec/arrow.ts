@@ -15,6 +15,7 @@
  * | DATE              | DateDay (Int32 days)     |                                                          |
  * | TIME              | TimeMillisecond (Int32)  |                                                          |
  * | TIMESTAMP         | TimestampMillisecond (Int64) | ROWTIME is column 0 of every stream batch, never null |
+ * | ROW (log parsers) | Utf8                     | the row's values as a JSON array; in expressions a JS array |
  *
  * Every field carries `sluice.type` metadata with the SQL type as written by `show()` (e.g. `VARCHAR(4)`,
  * `DECIMAL(10,2)`), so the exact SQL type survives a trip through Arrow.
@@ -57,6 +58,7 @@ export function arrowType(type: SqlType): DataType {
       return new Float64();
     case 'CHAR':
     case 'VARCHAR':
+    case 'ROW':
       return new Utf8();
     case 'BINARY':
     case 'VARBINARY':
@@ -97,6 +99,7 @@ function sqlTypeOf(f: Field): SqlType {
 }
 
 function parseShownType(s: string): SqlType {
+  if (s.startsWith('ROW')) return t('ROW');
   const m = /^([A-Z]+)(?:\((\d+)(?:,(\d+))?\))?$/.exec(s);
   if (!m) throw new Error(`bad ${TYPE_KEY} metadata: ${s}`);
   return t(m[1] as SqlType['kind'], m[2] === undefined ? undefined : Number(m[2]), m[3] === undefined ? undefined : Number(m[3]));

@@ -216,7 +216,8 @@ export class ColumnBuilder {
         if (v === true) this.bits![i >> 3]! |= 1 << (i & 7);
         return;
       case 'utf8':
-        return this.appendText(i, v as string);
+        // A row value (an array, from a log-parsing function) is stored as its JSON text.
+        return this.appendText(i, Array.isArray(v) ? JSON.stringify(v) : (v as string));
       case 'bin':
         return this.appendBytes(i, v as Uint8Array);
     }

@@ -11,7 +11,7 @@ import type { Value } from '../exec/values.js';
 import { PlanError } from './errors.js';
 import { datetimeMs, hexBytes, intervalMs } from './literals.js';
 import type { Expr } from './logical.js';
-import { resolveColumn, type Scope } from './scope.js';
+import { resolveColumnPath, type Scope } from './scope.js';
 
 /** Lets a caller answer for a sub-expression first: group keys and aggregates after GROUP BY, window calls. */
 export type Hook = (e: A.Expr) => Expr | undefined;
@@ -122,10 +122,14 @@ export class ExprTranslator {
 
   private column(e: A.ColumnRef, scope: Scope, type: SqlType): Expr {
     const parts = e.parts.map(canonical);
-    const found = resolveColumn(scope, parts);
-    if (found) return { kind: 'column', index: found.index, type: found.type };
+    const found = resolveColumnPath(scope, parts);
+    if (found) {
+      let value: Expr = { kind: 'column', index: found.index, type: found.type };
+      for (const field of found.fields) value = rowField(value, field, e.span);
+      return value;
+    }
     if (parts.length === 1 && !e.parts[0]!.quoted && NILADIC[parts[0]!]) return { kind: 'call', fn: parts[0]!, args: [], type };
-    throw new PlanError(`cannot resolve ${parts.join('.')} here${parts.length > 2 ? ' (fields of row values are not supported yet)' : ''}`, e.span);
+    throw new PlanError(`cannot resolve ${parts.join('.')} here`, e.span);
   }
 
   private functionCall(e: A.FunctionCall, scope: Scope, hook: Hook | undefined, type: SqlType): Expr {
@@ -150,4 +154,16 @@ export class ExprTranslator {
     });
     return { kind: 'cast', operand: body, type };
   }
+}
+
+/**
+ * A field of a row value (what the log-parsing functions return): `ROW_FIELD(row, position)`. Fields are found by
+ * name in the row type, or as COLUMNn when the row's fields are known only at run time.
+ */
+function rowField(row: Expr, name: string, span: A.Span): Expr {
+  const fields = row.type.fields;
+  const k = fields ? fields.findIndex((f) => f.name === name) : /^COLUMN(\d+)$/.test(name) ? Number(name.slice(6)) - 1 : -1;
+  if (k < 0) throw new PlanError(`the row has no field ${name}`, span);
+  const type = fields ? fields[k]!.type : t('VARCHAR', 1024);
+  return { kind: 'call', fn: 'ROW_FIELD', args: [row, { kind: 'literal', value: k, type: t('INTEGER') }], type };
 }

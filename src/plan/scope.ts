@@ -26,6 +26,18 @@ export interface Scope {
   types: SqlType[];
 }
 
+/**
+ * A column and, for a row-valued column, the fields read from it (`t.r.COLUMN1`, `r.COLUMN1`): the longest reading
+ * that names a column wins, alias first, as the binder resolves it.
+ */
+export function resolveColumnPath(scope: Scope, parts: string[]): { index: number; type: SqlType; fields: string[] } | undefined {
+  for (const take of [Math.min(2, parts.length), 1]) {
+    const found = resolveColumn(scope, parts.slice(0, take));
+    if (found) return { ...found, fields: parts.slice(take) };
+  }
+  return undefined;
+}
+
 export function resolveColumn(scope: Scope, parts: string[]): { index: number; type: SqlType } | undefined {
   if (parts.length === 1 && parts[0] === 'ROWTIME' && scope.rowtime !== undefined) return { index: scope.rowtime, type: scope.types[scope.rowtime]! };
   const [alias, name] = parts.length === 1 ? [undefined, parts[0]!] : [parts[0]!, parts[1]!];

@@ -116,4 +116,16 @@ describe('engine', () => {
       { ROWTIME: 40000, TICKER: 'AMZN', PRICE: 25 },
     ]);
   });
+
+  it('reads fields of the row a log-parsing function returns', () => {
+    const logConfig: ApplicationConfig = { Inputs: [{ NamePrefix: 'SOURCE_SQL_STREAM', InputSchema: { RecordColumns: [{ Name: 'LINE', SqlType: 'VARCHAR(512)', Mapping: '$.LINE' }] } }] };
+    const line = '127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] "GET /apache_pb.gif HTTP/1.0" 200 2326';
+    const code = `CREATE OR REPLACE STREAM "HITS" (host VARCHAR(64), request VARCHAR(256), status VARCHAR(8));
+      CREATE OR REPLACE PUMP p AS INSERT INTO "HITS"
+        SELECT STREAM t.r.COLUMN1, t.r.COLUMN5, t.r.COLUMN6
+        FROM (SELECT STREAM W3C_LOG_PARSE("LINE", 'COMMON') AS r FROM SOURCE_SQL_STREAM_001) AS t;`;
+    const r = runProgram(code, logConfig, { streams: { SOURCE_SQL_STREAM_001: [{ ROWTIME: 5, LINE: line }] } });
+    expect(r.errors).toEqual([]);
+    expect(r.streams.HITS).toEqual([{ ROWTIME: 5, HOST: '127.0.0.1', REQUEST: 'GET /apache_pb.gif HTTP/1.0', STATUS: '200' }]);
+  });
 });

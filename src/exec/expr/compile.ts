@@ -203,7 +203,7 @@ class Generator {
       i64: `c${c}[2 * i + 1] * 4294967296 + (c${c}[2 * i] >>> 0)`,
       day: `c${c}[i] * ${MS_PER_DAY}`,
       bool: `((c${c}[(b${c} + i) >> 3] >> ((b${c} + i) & 7)) & 1) === 1`,
-      utf8: `(${nl} ? null : D(c${c}, o${c}[i], o${c}[i + 1]))`,
+      utf8: this.inputTypes[c]!.kind === 'ROW' ? `(${nl} ? null : JSON.parse(D(c${c}, o${c}[i], o${c}[i + 1])))` : `(${nl} ? null : D(c${c}, o${c}[i], o${c}[i + 1]))`,
       bin: `(${nl} ? null : c${c}.slice(o${c}[i], o${c}[i + 1]))`,
     };
     out.push(`const ${v} = ${read[kind]};`);
@@ -290,6 +290,13 @@ class Generator {
       case 'CURRENT_TIME':
       case 'LOCALTIME':
         return this.literal(((this.ctx.startTime % MS_PER_DAY) + MS_PER_DAY) % MS_PER_DAY, out);
+      case 'ROW_FIELD': {
+        // A row value is a JS array (a ROW column is read back from its JSON text); a missing field is NULL.
+        const row = this.gen(args[0]!, out);
+        const v = this.temp();
+        out.push(`const ${v} = ${row.nl} ? null : (${row.v}[${(args[1] as { value: number }).value}] ?? null);`);
+        return { v, nl: `(${v} === null)` };
+      }
       case 'CURRENT_ROW_TIMESTAMP': {
         const t = this.temp();
         out.push(`const ${t} = K[${this.constant(this.ctx)}].now();`);
