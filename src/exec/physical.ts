@@ -8,6 +8,7 @@ import type { Plan } from '../plan/logical.js';
 import type { ExecContext, Operator, Output } from './operator.js';
 import { DistinctOperator } from './operators/distinct.js';
 import { FilterOperator } from './operators/filter.js';
+import { GroupRankOperator } from './operators/group-rank.js';
 import { GroupWindowOperator } from './operators/group-window.js';
 import { ProjectOperator } from './operators/project.js';
 import { SessionOperator } from './operators/session.js';
@@ -47,6 +48,8 @@ export function instantiate(plan: Plan, out: Output, ctx: ExecContext, wiring: W
       return make(new DistinctOperator(plan, out), [plan.input]);
     case 'sort':
       return make(new SortOperator(plan, out), [plan.input]);
+    case 'groupRank':
+      return make(new GroupRankOperator(plan, out), [plan.input]);
     case 'sketchWindow':
       return make(new SketchWindowOperator(plan, out), [plan.input]);
     case 'union':

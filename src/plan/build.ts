@@ -285,10 +285,8 @@ class QueryPlanner {
   /** The tumbling sketches; the machine-learning functions and GROUP_RANK are refused clearly. */
   private planTableFunction(f: A.TableFunction): { plan: Plan; scope: Scope } {
     const name = fnName(f.call.name);
-    if (name !== 'COUNT_DISTINCT_ITEMS_TUMBLING' && name !== 'TOP_K_ITEMS_TUMBLING') {
-      const notYet = ['RANDOM_CUT_FOREST', 'RANDOM_CUT_FOREST_WITH_EXPLANATION', 'HOTSPOTS'].includes(name) ? 'is not yet supported' : 'is not supported yet as a table function';
-      throw new PlanError(`${name} ${notYet}`, f.span);
-    }
+    if (name === 'GROUP_RANK') return this.planGroupRank(f);
+    if (name !== 'COUNT_DISTINCT_ITEMS_TUMBLING' && name !== 'TOP_K_ITEMS_TUMBLING') throw new PlanError(`${name} is not yet supported`, f.span);
     const [cursor, columnArg, ...rest] = f.call.args as [A.CursorExpr, A.StringLiteral, ...A.Expr[]];
     const { plan: input, names } = this.planQuery(cursor.query);
     const column = names.indexOf(columnArg.value) + 1;
@@ -301,6 +299,20 @@ class QueryPlanner {
     const outputs = name === 'TOP_K_ITEMS_TUMBLING' ? [valueColumn, { name: 'MOST_FREQUENT_VALUES', type: t('BIGINT') }] : [{ name: 'NUMBER_OF_DISTINCT_ITEMS', type: t('BIGINT') }];
     const schema = [{ name: 'ROWTIME', type: TIMESTAMP }, ...outputs];
     const plan: Plan = { kind: 'sketchWindow', fn: name, input, column, k, windowMs: seconds * 1000, schema, stream: true };
+    const columns = schema.map((c, i) => ({ ...c, hidden: i === 0 }));
+    return { plan, scope: single(f.alias ? canonical(f.alias) : '', f.columnAliases ? renameVisible(columns, f.columnAliases.map(canonical)) : columns, true) };
+  }
+
+  /** GROUP_RANK(CURSOR, rankByColumnName, rankOutColumnName, sortOrder, outputOrder, maxIdle, outputMax). */
+  private planGroupRank(f: A.TableFunction): { plan: Plan; scope: Scope } {
+    const [cursor, ...args] = f.call.args as [A.CursorExpr, ...A.Expr[]];
+    const [rankBy, rankOut, sortOrder, outputOrder, , outputMax] = args.map(constantValue);
+    const { plan: input, names } = this.planQuery(cursor.query);
+    const schema = [...input.schema, { name: String(rankOut), type: t('INTEGER') }];
+    const plan: Plan = {
+      kind: 'groupRank', input, column: names.indexOf(String(rankBy)) + 1, descending: String(sortOrder).toUpperCase() === 'DESC',
+      outputDescending: String(outputOrder).toUpperCase() === 'DESC', outputMax: Number(outputMax), schema, stream: true,
+    };
     const columns = schema.map((c, i) => ({ ...c, hidden: i === 0 }));
     return { plan, scope: single(f.alias ? canonical(f.alias) : '', f.columnAliases ? renameVisible(columns, f.columnAliases.map(canonical)) : columns, true) };
   }

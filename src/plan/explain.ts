@@ -46,6 +46,8 @@ export function explain(plan: Plan, depth = 0): string {
       return line(`Distinct, memory reset when ${names[plan.bucketColumn]} changes`, plan.input);
     case 'sort':
       return line(`Sort per ${plan.widthMs} ms bucket by [${plan.keys.map((k) => `${names[k.index]}${k.descending ? ' DESC' : ''}${k.nullsFirst ? ' NULLS FIRST' : ''}`).join(', ')}]`, plan.input);
+    case 'groupRank':
+      return line(`GroupRank by ${names[plan.column]}${plan.descending ? ' DESC' : ''}, output ${plan.outputDescending ? 'DESC' : 'ASC'}${plan.outputMax ? `, at most ${plan.outputMax}` : ''}`, plan.input);
     case 'sketchWindow':
       return line(`${plan.fn} of ${names[plan.column]}${plan.k ? ` top ${plan.k}` : ''} every ${plan.windowMs} ms`, plan.input);
   }

@@ -71,6 +71,7 @@ export type Plan =
   | Union
   | Distinct
   | Sort
+  | GroupRank
   | SketchWindow;
 
 interface NodeBase {
@@ -191,6 +192,20 @@ export interface Sort extends NodeBase {
   widthMs: number;
   offsetMs: number;
   keys: { index: number; descending: boolean; nullsFirst: boolean }[];
+}
+
+/**
+ * GROUP_RANK: rows of equal ROWTIME form a group; each gets its RANK() by `column` (sortOrder) in a column appended
+ * at the end; the group is emitted when a later ROWTIME or bound shows it complete, ordered by rank (outputOrder),
+ * at most `outputMax` rows (0: all).
+ */
+export interface GroupRank extends NodeBase {
+  kind: 'groupRank';
+  input: Plan;
+  column: number;
+  descending: boolean;
+  outputDescending: boolean;
+  outputMax: number;
 }
 
 /**

@@ -128,4 +128,23 @@ describe('engine', () => {
     expect(r.errors).toEqual([]);
     expect(r.streams.HITS).toEqual([{ ROWTIME: 5, HOST: '127.0.0.1', REQUEST: 'GET /apache_pb.gif HTTP/1.0', STATUS: '200' }]);
   });
+
+  it('GROUP_RANK ranks the rows of each ROWTIME and emits them by rank', () => {
+    const ranked: RunInput = { streams: { SOURCE_SQL_STREAM_001: [
+      { ROWTIME: 1000, TICKER: 'A', PRICE: 5 }, { ROWTIME: 1000, TICKER: 'C', PRICE: 9 }, { ROWTIME: 1000, TICKER: 'C', PRICE: 7 }, { ROWTIME: 1000, TICKER: 'B', PRICE: 5 },
+      { ROWTIME: 2000, TICKER: 'D', PRICE: 1 },
+    ] } };
+    const code = `CREATE OR REPLACE STREAM "R" (ticker VARCHAR(4), price DOUBLE, r INTEGER);
+      CREATE OR REPLACE PUMP p AS INSERT INTO "R" SELECT STREAM "TICKER", "PRICE", "groupRank"
+      FROM TABLE(GROUP_RANK(CURSOR(SELECT STREAM * FROM SOURCE_SQL_STREAM_001), 'TICKER', 'groupRank', 'desc', 'asc', 0, 3));`;
+    for (const batchSizes of SPLITS) {
+      const r = runProgram(code, config, ranked, { batchSizes });
+      expect(r.streams.R).toEqual([
+        { ROWTIME: 1000, TICKER: 'C', PRICE: 9, R: 1 },
+        { ROWTIME: 1000, TICKER: 'C', PRICE: 7, R: 1 },
+        { ROWTIME: 1000, TICKER: 'B', PRICE: 5, R: 3 },
+        { ROWTIME: 2000, TICKER: 'D', PRICE: 1, R: 1 },
+      ]);
+    }
+  });
 });
