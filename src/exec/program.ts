@@ -44,7 +44,7 @@ export function compileProgram(code: string, config: ApplicationConfig = {}, opt
   return { ...planned, pumps: planned.pumps.map((p) => ({ ...p, plan: optimize(p.plan) })) };
 }
 
-export function runProgram(code: string, config: ApplicationConfig, input: RunInput, options: RunOptions = {}): RunResult {
+export function runProgram(code: string, config: ApplicationConfig | undefined, input: RunInput, options: RunOptions = {}): RunResult {
   const program = compileProgram(code, config);
   const tables = new Map(
     Object.entries(input.tables ?? {}).map(([name, rows]) => {

@@ -1,10 +1,22 @@
 /**
- * The naive reference evaluator against the worked examples of docs (kda-sql.md): exact rows and ROWTIMEs.
+ * The worked examples of kda-sql.md (and more), with exact rows and ROWTIMEs, run by both implementations: the naive
+ * reference evaluator and the engine (runProgram, with several batch splits).
  */
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Row } from '../../src/exec/arrow.js';
 import type { ApplicationConfig } from '../../src/sql/catalog.js';
-import { referenceRun } from './reference/index.js';
+import { runProgram, type RunInput, type RunResult } from '../../src/exec/program.js';
+import { referenceRun as runReference } from './reference/index.js';
+
+/** The implementation under test, chosen per pass of the suite below. */
+let run: (code: string, config: ApplicationConfig | undefined, input: RunInput, options?: { startTime?: number }) => RunResult;
+
+/** The engine, with its output checked to be the same for several batch splits (empty and one-row batches included). */
+function runEngine(code: string, config: ApplicationConfig | undefined, input: RunInput, options: { startTime?: number } = {}): RunResult {
+  const [first, ...rest] = [1024, 1, [2, 0, 1]].map((batchSizes) => runProgram(code, config, input, { ...options, batchSizes }));
+  for (const r of rest) expect(r.streams).toEqual(first!.streams);
+  return first!;
+}
 
 /** 2026-01-01 at hh:mm:ss(.fff) UTC, in ms. */
 const T = (hms: string): number => Date.parse(`2026-01-01T${hms}Z`);
@@ -30,6 +42,14 @@ const tick = (time: string, TICKER_SYMBOL: string, PRICE: number | null, extra: 
   ...extra,
 });
 
+describe.each([
+  ['reference evaluator', runReference],
+  ['engine', runEngine],
+] as const)('%s', (_name, implementation) => {
+  beforeEach(() => {
+    run = implementation;
+  });
+
 describe('reference evaluator: filters and projections', () => {
   it('copies ROWTIME through, filters with WHERE, evaluates CASE, || and CAST', () => {
     const code = `
@@ -42,7 +62,7 @@ describe('reference evaluator: filters and projections', () => {
         SOURCE_SQL_STREAM_001: [tick('11:00:00', 'AMZN', 84.51), tick('11:00:01', 'MSFT', 12.9), tick('11:00:02', 'AAPL', null), tick('11:00:03', 'INTC', 51, { SECTOR: 'ENERGY' })],
       },
     };
-    const r = referenceRun(code, TICKER_CONFIG, input);
+    const r = run(code, TICKER_CONFIG, input);
     expect(r.streams.DESTINATION_SQL_STREAM).toEqual([
       // CAST to an integer rounds half away from zero (the scalar library's choice)
       { ROWTIME: T('11:00:00'), TICKER: 'AMZN', LABEL: 'AMZN-HIGH', P: 85 },
@@ -58,7 +78,7 @@ describe('reference evaluator: filters and projections', () => {
         SELECT STREAM ROWTIME + INTERVAL '1' MINUTE - CAST(price AS INTEGER) * INTERVAL '1' SECOND AS ROWTIME, ticker_symbol
         FROM source_sql_stream_001;`;
     const input = { streams: { SOURCE_SQL_STREAM_001: [tick('11:00:00', 'A', 0), tick('11:00:01', 'B', 10), tick('11:00:02', 'C', 0)] } };
-    const r = referenceRun(code, TICKER_CONFIG, input);
+    const r = run(code, TICKER_CONFIG, input);
     expect(r.streams.DESTINATION_SQL_STREAM).toEqual([
       { ROWTIME: T('11:01:00'), TICKER: 'A' },
       { ROWTIME: T('11:01:02'), TICKER: 'C' },
@@ -81,7 +101,7 @@ describe('reference evaluator: filters and projections', () => {
         ],
       },
     };
-    const r = referenceRun(code, TICKER_CONFIG, input);
+    const r = run(code, TICKER_CONFIG, input);
     expect(r.streams.DESTINATION_SQL_STREAM).toEqual([
       { ROWTIME: T('11:00:00'), TICKER: 'A', Q: 5, N: 7 },
       { ROWTIME: T('11:00:03'), TICKER: 'D', Q: null, N: null },
@@ -113,7 +133,7 @@ describe('reference evaluator: tumbling windows', () => {
         SELECT STREAM ticker_symbol, STEP(s.ROWTIME BY INTERVAL '60' SECOND), COUNT(*), COUNT(price), SUM(price), MIN(price), MAX(price), AVG(price)
         FROM source_sql_stream_001 AS s
         GROUP BY ticker_symbol, STEP(s.ROWTIME BY INTERVAL '60' SECOND);`;
-    const r = referenceRun(code, TICKER_CONFIG, input);
+    const r = run(code, TICKER_CONFIG, input);
     expect(r.streams.DESTINATION_SQL_STREAM).toEqual([
       { ROWTIME: T('11:01:00'), TICKER: 'AMZN', BUCKET: T('11:00:00'), N: 2, NPRICE: 2, TOTAL: 40, LO: 10, HI: 30, MEAN: 20 },
       { ROWTIME: T('11:01:00'), TICKER: 'MSFT', BUCKET: T('11:00:00'), N: 1, NPRICE: 1, TOTAL: 20, LO: 20, HI: 20, MEAN: 20 },
@@ -128,7 +148,7 @@ describe('reference evaluator: tumbling windows', () => {
       CREATE OR REPLACE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM"
         SELECT STREAM ticker_symbol, COUNT(*) FROM source_sql_stream_001
         GROUP BY ticker_symbol, FLOOR(source_sql_stream_001.ROWTIME TO MINUTE);`;
-    expect(referenceRun(floor, TICKER_CONFIG, input).streams.DESTINATION_SQL_STREAM).toEqual([
+    expect(run(floor, TICKER_CONFIG, input).streams.DESTINATION_SQL_STREAM).toEqual([
       { ROWTIME: T('11:01:00'), TICKER: 'AMZN', N: 2 },
       { ROWTIME: T('11:01:00'), TICKER: 'MSFT', N: 1 },
       { ROWTIME: T('11:02:00'), TICKER: 'AMZN', N: 1 },
@@ -139,7 +159,7 @@ describe('reference evaluator: tumbling windows', () => {
       CREATE OR REPLACE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM"
         SELECT STREAM ticker_symbol, COUNT(*) FROM source_sql_stream_001
         GROUP BY ticker_symbol, FLOOR((source_sql_stream_001.ROWTIME - TIMESTAMP '1970-01-01 00:00:00') SECOND / 10 TO SECOND);`;
-    expect(referenceRun(console10, TICKER_CONFIG, input).streams.DESTINATION_SQL_STREAM).toEqual([
+    expect(run(console10, TICKER_CONFIG, input).streams.DESTINATION_SQL_STREAM).toEqual([
       { ROWTIME: T('11:00:10'), TICKER: 'AMZN', N: 1 },
       { ROWTIME: T('11:00:40'), TICKER: 'MSFT', N: 1 },
       { ROWTIME: T('11:01:00'), TICKER: 'AMZN', N: 1 },
@@ -154,7 +174,7 @@ describe('reference evaluator: tumbling windows', () => {
       CREATE OR REPLACE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM"
         SELECT STREAM ticker_symbol, s.ROWTIME AS closed, COUNT(*) FROM source_sql_stream_001 AS s
         GROUP BY ticker_symbol, STEP(s.ROWTIME BY INTERVAL '1' MINUTE) HAVING COUNT(*) > 1;`;
-    expect(referenceRun(code, TICKER_CONFIG, input).streams.DESTINATION_SQL_STREAM).toEqual([{ ROWTIME: T('11:01:00'), TICKER: 'AMZN', CLOSED: T('11:01:00'), N: 2 }]);
+    expect(run(code, TICKER_CONFIG, input).streams.DESTINATION_SQL_STREAM).toEqual([{ ROWTIME: T('11:01:00'), TICKER: 'AMZN', CLOSED: T('11:01:00'), N: 2 }]);
   });
 });
 
@@ -175,7 +195,7 @@ describe('reference evaluator: the stagger worked example (kda-sql.md)', () => {
         SELECT STREAM FLOOR(EVENT_TIME TO MINUTE), TICKER, COUNT(*) AS ticker_count
         FROM "SOURCE_SQL_STREAM_001"
         WINDOWED BY STAGGER (PARTITION BY FLOOR(EVENT_TIME TO MINUTE), TICKER RANGE INTERVAL '1' MINUTE);`;
-    expect(referenceRun(code, config, input).streams.DESTINATION_SQL_STREAM).toEqual([
+    expect(run(code, config, input).streams.DESTINATION_SQL_STREAM).toEqual([
       { ROWTIME: T('11:01:20'), EVENT_TIME: T('11:00:00'), TICKER: 'AMZN', TICKER_COUNT: 3 },
       { ROWTIME: T('11:02:15'), EVENT_TIME: T('11:01:00'), TICKER: 'AMZN', TICKER_COUNT: 1 },
     ]);
@@ -188,7 +208,7 @@ describe('reference evaluator: the stagger worked example (kda-sql.md)', () => {
         SELECT STREAM FLOOR(EVENT_TIME TO MINUTE), TICKER, COUNT(*) AS ticker_count
         FROM "SOURCE_SQL_STREAM_001"
         GROUP BY FLOOR(EVENT_TIME TO MINUTE), TICKER, STEP("SOURCE_SQL_STREAM_001".ROWTIME BY INTERVAL '60' SECOND);`;
-    expect(referenceRun(code, config, input).streams.DESTINATION_SQL_STREAM).toEqual([
+    expect(run(code, config, input).streams.DESTINATION_SQL_STREAM).toEqual([
       { ROWTIME: T('11:01:00'), EVENT_TIME: T('11:00:00'), TICKER: 'AMZN', TICKER_COUNT: 2 },
       { ROWTIME: T('11:02:00'), EVENT_TIME: T('11:00:00'), TICKER: 'AMZN', TICKER_COUNT: 1 },
       { ROWTIME: T('11:02:00'), EVENT_TIME: T('11:01:00'), TICKER: 'AMZN', TICKER_COUNT: 1 },
@@ -202,7 +222,7 @@ describe('reference evaluator: the stagger worked example (kda-sql.md)', () => {
         SELECT STREAM TICKER, COUNT(*) FROM "SOURCE_SQL_STREAM_001"
         WINDOWED BY STAGGER (PARTITION BY TICKER RANGE INTERVAL '10' SECOND);`;
     const rows = [row('11:00:00', '11:00:00'), row('11:00:09.999', '11:00:00'), row('11:00:10', '11:00:00')];
-    expect(referenceRun(code, config, { streams: { SOURCE_SQL_STREAM_001: rows } }).streams.DESTINATION_SQL_STREAM).toEqual([
+    expect(run(code, config, { streams: { SOURCE_SQL_STREAM_001: rows } }).streams.DESTINATION_SQL_STREAM).toEqual([
       { ROWTIME: T('11:00:10'), TICKER: 'AMZN', N: 2 },
       { ROWTIME: T('11:00:20'), TICKER: 'AMZN', N: 1 },
     ]);
@@ -230,7 +250,7 @@ describe('reference evaluator: sliding windows', () => {
         SELECT STREAM ticker_symbol, price, COUNT(*) OVER w, SUM(price) OVER w, AVG(price) OVER w
         FROM source_sql_stream_001 AS s
         WINDOW w AS (PARTITION BY ticker_symbol RANGE INTERVAL '10' SECOND PRECEDING);`;
-    expect(referenceRun(code, TICKER_CONFIG, input).streams.DESTINATION_SQL_STREAM).toEqual([
+    expect(run(code, TICKER_CONFIG, input).streams.DESTINATION_SQL_STREAM).toEqual([
       { ROWTIME: T('11:00:00'), TICKER: 'AMZN', PRICE: 10, N: 1, TOTAL: 10, MEAN: 10 },
       { ROWTIME: T('11:00:04'), TICKER: 'MSFT', PRICE: 100, N: 1, TOTAL: 100, MEAN: 100 },
       { ROWTIME: T('11:00:05'), TICKER: 'AMZN', PRICE: 20, N: 2, TOTAL: 30, MEAN: 15 },
@@ -247,7 +267,7 @@ describe('reference evaluator: sliding windows', () => {
         SELECT STREAM ticker_symbol, MAX(price) OVER (PARTITION BY ticker_symbol ROWS 2 PRECEDING),
           FIRST_VALUE(price) OVER (PARTITION BY ticker_symbol ROWS 2 PRECEDING), COUNT(price) OVER (ROWS 2 PRECEDING)
         FROM source_sql_stream_001;`;
-    expect(referenceRun(code, TICKER_CONFIG, input).streams.DESTINATION_SQL_STREAM).toEqual([
+    expect(run(code, TICKER_CONFIG, input).streams.DESTINATION_SQL_STREAM).toEqual([
       { ROWTIME: T('11:00:00'), TICKER: 'AMZN', HI: 10, FIRST_P: 10, N: 1 },
       { ROWTIME: T('11:00:04'), TICKER: 'MSFT', HI: 100, FIRST_P: 100, N: 2 },
       { ROWTIME: T('11:00:05'), TICKER: 'AMZN', HI: 20, FIRST_P: 10, N: 3 },
@@ -272,13 +292,13 @@ describe('reference evaluator: joins', () => {
       CREATE OR REPLACE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM"
         SELECT STREAM s.ticker_symbol, c."Company", s.price
         FROM source_sql_stream_001 AS s ${kind} JOIN "CompanyName" AS c ON s.ticker_symbol = c."Ticker";`;
-    expect(referenceRun(code('LEFT'), config, { streams, tables }).streams.DESTINATION_SQL_STREAM).toEqual([
+    expect(run(code('LEFT'), config, { streams, tables }).streams.DESTINATION_SQL_STREAM).toEqual([
       { ROWTIME: T('11:00:00'), TICKER: 'AMZN', COMPANY: 'Amazon', PRICE: 1 },
       { ROWTIME: T('11:00:00'), TICKER: 'AMZN', COMPANY: 'Amazon.com', PRICE: 1 },
       { ROWTIME: T('11:00:01'), TICKER: 'INTC', COMPANY: null, PRICE: 2 },
       { ROWTIME: T('11:00:02'), TICKER: 'MSFT', COMPANY: 'Microsoft', PRICE: 3 },
     ]);
-    expect(referenceRun(code('INNER'), config, { streams, tables }).streams.DESTINATION_SQL_STREAM).toEqual([
+    expect(run(code('INNER'), config, { streams, tables }).streams.DESTINATION_SQL_STREAM).toEqual([
       { ROWTIME: T('11:00:00'), TICKER: 'AMZN', COMPANY: 'Amazon', PRICE: 1 },
       { ROWTIME: T('11:00:00'), TICKER: 'AMZN', COMPANY: 'Amazon.com', PRICE: 1 },
       { ROWTIME: T('11:00:02'), TICKER: 'MSFT', COMPANY: 'Microsoft', PRICE: 3 },
@@ -306,17 +326,17 @@ describe('reference evaluator: joins', () => {
     // Order 1 at 11:00:30 sees trade 1 @11:00:00 (not the later one); order 2 at 11:02:00 finds trade 2 @11:00:50 out of
     // the window; order 3 and trade 3 share an instant (11:02:10), and the window [t - 1 min, t] includes it. Trade
     // arrivals see only orders of their own instant (orders have no window), and that pair is already made.
-    expect(referenceRun(code('INNER'), cfg, input).streams.OUT).toEqual([
+    expect(run(code('INNER'), cfg, input).streams.OUT).toEqual([
       { ROWTIME: T('11:00:30'), OID: 1, TID: 1, PRICE: 9 },
       { ROWTIME: T('11:02:10'), OID: 3, TID: 3, PRICE: 6 },
     ]);
-    expect(referenceRun(code('LEFT'), cfg, input).streams.OUT).toEqual([
+    expect(run(code('LEFT'), cfg, input).streams.OUT).toEqual([
       { ROWTIME: T('11:00:30'), OID: 1, TID: 1, PRICE: 9 },
       { ROWTIME: T('11:02:00'), OID: 2, TID: null, PRICE: null },
       { ROWTIME: T('11:02:10'), OID: 3, TID: 3, PRICE: 6 },
     ]);
     // FULL: trades that pair with nothing at their own instant are padded on the left.
-    expect(referenceRun(code('FULL'), cfg, input).streams.OUT).toEqual([
+    expect(run(code('FULL'), cfg, input).streams.OUT).toEqual([
       { ROWTIME: T('11:00:00'), OID: null, TID: 1, PRICE: 9 },
       { ROWTIME: T('11:00:30'), OID: 1, TID: 1, PRICE: 9 },
       { ROWTIME: T('11:00:40'), OID: null, TID: 1, PRICE: 8 },
@@ -337,7 +357,7 @@ describe('reference evaluator: several pumps and chains', () => {
       CREATE OR REPLACE PUMP "AGG" AS INSERT INTO "DESTINATION_SQL_STREAM"
         SELECT STREAM ticker, COUNT(*) FROM "MID" GROUP BY ticker, FLOOR("MID".ROWTIME TO MINUTE);`;
     const input = { streams: { SOURCE_SQL_STREAM_001: [tick('11:00:00', 'A', 10), tick('11:00:01', 'B', 60), tick('11:00:02', 'A', 20), tick('11:01:00', 'B', 70)] } };
-    const r = referenceRun(code, TICKER_CONFIG, input);
+    const r = run(code, TICKER_CONFIG, input);
     expect(r.streams.MID).toEqual([
       { ROWTIME: T('11:00:00'), TICKER: 'A', PRICE: 10 },
       { ROWTIME: T('11:00:01'), TICKER: 'B', PRICE: 120 },
@@ -359,7 +379,7 @@ describe('reference evaluator: several pumps and chains', () => {
         UNION ALL
         SELECT STREAM ticker_symbol, -price FROM source_sql_stream_001 WHERE price > 15;`;
     const input = { streams: { SOURCE_SQL_STREAM_001: [tick('11:00:00', 'A', 10), tick('11:00:01', 'B', 20), tick('11:00:02', 'C', 12)] } };
-    expect(referenceRun(code, TICKER_CONFIG, input).streams.DESTINATION_SQL_STREAM).toEqual([
+    expect(run(code, TICKER_CONFIG, input).streams.DESTINATION_SQL_STREAM).toEqual([
       { ROWTIME: T('11:00:00'), TICKER: 'A', PRICE: 10, NOTE: null },
       { ROWTIME: T('11:00:01'), TICKER: 'B', PRICE: -20, NOTE: null },
       { ROWTIME: T('11:00:02'), TICKER: 'C', PRICE: 12, NOTE: null },
@@ -369,8 +389,8 @@ describe('reference evaluator: several pumps and chains', () => {
 
 describe('reference evaluator: Flink-style group windows (extension)', () => {
   const input = { streams: { SOURCE_SQL_STREAM_001: [tick('11:00:05', 'A', 1), tick('11:00:25', 'A', 2), tick('11:00:31', 'A', 3), tick('11:01:40', 'A', 4)] } };
-  const run = (groupBy: string, start: string, end: string) =>
-    referenceRun(
+  const runGrouped = (groupBy: string, start: string, end: string) =>
+    run(
       `CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (ws TIMESTAMP, we TIMESTAMP, total DOUBLE);
        CREATE OR REPLACE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM"
          SELECT STREAM ${start}, ${end}, SUM(price) FROM source_sql_stream_001 AS s GROUP BY ticker_symbol, ${groupBy};`,
@@ -379,7 +399,7 @@ describe('reference evaluator: Flink-style group windows (extension)', () => {
     ).streams.DESTINATION_SQL_STREAM;
 
   it('TUMBLE: ROWTIME = window end', () => {
-    expect(run("TUMBLE(s.ROWTIME, INTERVAL '30' SECOND)", "TUMBLE_START(s.ROWTIME, INTERVAL '30' SECOND)", "TUMBLE_END(s.ROWTIME, INTERVAL '30' SECOND)")).toEqual([
+    expect(runGrouped("TUMBLE(s.ROWTIME, INTERVAL '30' SECOND)", "TUMBLE_START(s.ROWTIME, INTERVAL '30' SECOND)", "TUMBLE_END(s.ROWTIME, INTERVAL '30' SECOND)")).toEqual([
       { ROWTIME: T('11:00:30'), WS: T('11:00:00'), WE: T('11:00:30'), TOTAL: 3 },
       { ROWTIME: T('11:01:00'), WS: T('11:00:30'), WE: T('11:01:00'), TOTAL: 3 },
       { ROWTIME: T('11:02:00'), WS: T('11:01:30'), WE: T('11:02:00'), TOTAL: 4 },
@@ -388,7 +408,7 @@ describe('reference evaluator: Flink-style group windows (extension)', () => {
 
   it('HOP: each row in every window of `size` starting at a multiple of `slide` that holds it', () => {
     const w = "s.ROWTIME, INTERVAL '30' SECOND, INTERVAL '1' MINUTE";
-    expect(run(`HOP(${w})`, `HOP_START(${w})`, `HOP_END(${w})`)).toEqual([
+    expect(runGrouped(`HOP(${w})`, `HOP_START(${w})`, `HOP_END(${w})`)).toEqual([
       { ROWTIME: T('11:00:30'), WS: T('10:59:30'), WE: T('11:00:30'), TOTAL: 3 },
       { ROWTIME: T('11:01:00'), WS: T('11:00:00'), WE: T('11:01:00'), TOTAL: 6 },
       { ROWTIME: T('11:01:30'), WS: T('11:00:30'), WE: T('11:01:30'), TOTAL: 3 },
@@ -400,7 +420,7 @@ describe('reference evaluator: Flink-style group windows (extension)', () => {
   it('SESSION: rows less than `gap` apart share a session, which ends `gap` after its last row', () => {
     const w = "s.ROWTIME, INTERVAL '20' SECOND";
     // 11:00:05 and 11:00:25 are exactly `gap` apart: two sessions
-    expect(run(`SESSION(${w})`, `SESSION_START(${w})`, `SESSION_END(${w})`)).toEqual([
+    expect(runGrouped(`SESSION(${w})`, `SESSION_START(${w})`, `SESSION_END(${w})`)).toEqual([
       { ROWTIME: T('11:00:25'), WS: T('11:00:05'), WE: T('11:00:25'), TOTAL: 1 },
       { ROWTIME: T('11:00:51'), WS: T('11:00:25'), WE: T('11:00:51'), TOTAL: 5 },
       { ROWTIME: T('11:02:00'), WS: T('11:01:40'), WE: T('11:02:00'), TOTAL: 4 },
@@ -419,7 +439,7 @@ describe('reference evaluator: aggregates, analytic functions and ordering detai
           FIRST_VALUE(price), LAST_VALUE(price), ANY(price > 4), EVERY(price > 1)
         FROM source_sql_stream_001 AS s GROUP BY FLOOR(s.ROWTIME TO MINUTE);`;
     // prices 2, 4, 4, 5 (NULL ignored): mean 3.75, squared deviations sum 4.75
-    expect(referenceRun(code, TICKER_CONFIG, { streams: { SOURCE_SQL_STREAM_001: rows } }).streams.DESTINATION_SQL_STREAM).toEqual([
+    expect(run(code, TICKER_CONFIG, { streams: { SOURCE_SQL_STREAM_001: rows } }).streams.DESTINATION_SQL_STREAM).toEqual([
       { ROWTIME: T('11:01:00'), SP: Math.sqrt(4.75 / 4), SS: Math.sqrt(4.75 / 3), S: Math.sqrt(4.75 / 3), VP: 4.75 / 4, VS: 4.75 / 3, F: 2, L: 5, ANYP: true, EVERYP: true },
     ]);
   });
@@ -430,7 +450,7 @@ describe('reference evaluator: aggregates, analytic functions and ordering detai
       CREATE OR REPLACE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM"
         SELECT STREAM price, LAG(price) OVER w, LAG(price, 2, -1) OVER w, CURRENT_TIMESTAMP
         FROM source_sql_stream_001 WINDOW w AS (PARTITION BY ticker_symbol ROWS 5 PRECEDING);`;
-    const out = referenceRun(code, TICKER_CONFIG, { streams: { SOURCE_SQL_STREAM_001: rows.slice(0, 3) } }, { startTime: 42 }).streams.DESTINATION_SQL_STREAM;
+    const out = run(code, TICKER_CONFIG, { streams: { SOURCE_SQL_STREAM_001: rows.slice(0, 3) } }, { startTime: 42 }).streams.DESTINATION_SQL_STREAM;
     expect(out).toEqual([
       { ROWTIME: T('11:00:00'), P: 2, PREV: null, PREV2: -1, STARTED: 42 },
       { ROWTIME: T('11:00:01'), P: 4, PREV: 2, PREV2: -1, STARTED: 42 },
@@ -450,6 +470,18 @@ describe('reference evaluator: aggregates, analytic functions and ordering detai
         SOURCE_SQL_STREAM_002: [tick('11:00:00', 'b1', 1), tick('11:00:01', 'b2', 1)],
       },
     };
-    expect(referenceRun(code, cfg, input).streams.DESTINATION_SQL_STREAM!.map((r) => r.TICKER)).toEqual(['a1', 'b1', 'a2', 'a3', 'b2']);
+    expect(run(code, cfg, input).streams.DESTINATION_SQL_STREAM!.map((r) => r.TICKER)).toEqual(['a1', 'b1', 'a2', 'a3', 'b2']);
   });
+});
+
+describe('reference evaluator: subqueries', () => {
+  it('an outer SELECT without STREAM over a streaming subquery with column aliases AS t(c1, c2)', () => {
+    const code = `
+      CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (sym VARCHAR(4), doubled DOUBLE);
+      CREATE OR REPLACE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM"
+        SELECT t.sym, t.p * 2 FROM (SELECT STREAM ticker_symbol, price FROM source_sql_stream_001 WHERE price > 1) AS t(sym, p);`;
+    const input = { streams: { SOURCE_SQL_STREAM_001: [tick('11:00:00', 'A', 1), tick('11:00:01', 'B', 2)] } };
+    expect(run(code, TICKER_CONFIG, input).streams.DESTINATION_SQL_STREAM).toEqual([{ ROWTIME: T('11:00:01'), SYM: 'B', DOUBLED: 4 }]);
+  });
+});
 });

@@ -175,7 +175,9 @@ class Reference {
     this.publish(created, pumps, pending, outputs);
     const streams: Record<string, Row[]> = {};
     for (const name of created) streams[name] = (this.streams.get(name) ?? []).map((r) => r.row);
-    return { streams, errors: this.errors };
+    // error rows in time order (pumps run one after the other here; a streaming engine interleaves them)
+    const errors = this.errors.map((e, i) => ({ e, i })).sort((a, b) => (a.e.DATA_ROWTIME as number) - (b.e.DATA_ROWTIME as number) || a.i - b.i);
+    return { streams, errors: errors.map((x) => x.e) };
   }
 
   /** A stream is complete once every pump into it has run: merge its pumps' rows in order. */
@@ -364,7 +366,6 @@ class Reference {
     const left = this.evalFrom(j.left);
     const right = this.evalFromItem(j.right);
     const layout = [...left.layout, ...right.layout];
-    const nl = left.layout.length;
     const type = j.type === 'COMMA' ? 'CROSS' : j.type;
     const matches = (l: Tuple, r: Tuple, at: Tuple): boolean => {
       if (!j.on) return true;
@@ -440,7 +441,6 @@ class Reference {
       if (keepLeft) for (const l of lNow) if (!used.has(l)) emit([...l.rows, ...padR]);
       if (keepRight) for (const r of rNow) if (!used.has(r)) emit([...padL, ...r.rows]);
     }
-    void nl;
     return { layout, stream: true, tuples: out };
   }
 
