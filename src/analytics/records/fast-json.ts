@@ -1,0 +1,371 @@
+/**
+ * The specialised JSON path: for a schema whose mappings are all flat (`$.NAME`) with row path `$`, a scanner over the
+ * record's UTF-8 bytes that validates the JSON as it goes, finds the mapped keys with a matcher generated for the
+ * schema (`new Function`: a switch on key length, then byte compares), and reads numbers and plain strings without
+ * making objects (an ASCII string without escapes is copied byte for byte into the VARCHAR column). Anything it is not
+ * sure of makes it answer false with nothing appended, and the record goes to the generic JSON.parse path: escaped
+ * keys, objects or arrays under mapped keys, values that fail conversion, malformed or deeply nested JSON, a BOM.
+ * Duplicate keys: the last wins, as with JSON.parse.
+ */
+import type { Value } from '../../exec/values.js';
+import type { JsonConverter } from './convert.js';
+import type { JsonPlan } from './decode.js';
+import type { ColumnWriter } from './writer.js';
+
+export interface FastJson {
+  /** Append the record's one row to `cols` and answer true, or answer false having appended nothing. */
+  row(data: Uint8Array, cols: ColumnWriter[]): boolean;
+}
+
+const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
+const textDecoder = new TextDecoder();
+
+const K_NONE = 0;
+const K_STR = 1;
+const K_NUM = 2;
+const K_TRUE = 3;
+const K_FALSE = 4;
+const K_NULL = 5;
+
+const F_VARCHAR = 1;
+const F_REAL = 2;
+const F_DOUBLE = 3;
+const F_OTHER = 0;
+
+// results of the scanning helpers (module-level to avoid allocating)
+let strFlags = 0; // 1: escapes, 2: bytes >= 0x80
+let numVal = 0;
+
+const isWs = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+
+function latin1(b: Uint8Array, s: number, e: number): string {
+  let out = '';
+  for (let k = s; k < e; k++) out += String.fromCharCode(b[k]!);
+  return out;
+}
+
+/** b[p] is '"': the index of the closing quote, or -1. Sets strFlags. */
+function scanString(b: Uint8Array, p: number, end: number): number {
+  let flags = 0;
+  let i = p + 1;
+  while (i < end) {
+    const c = b[i]!;
+    if (c === 0x22) {
+      strFlags = flags;
+      return i;
+    }
+    if (c === 0x5c) {
+      flags |= 1;
+      const d = b[i + 1];
+      if (d === 0x75) {
+        for (let k = 2; k < 6; k++) {
+          const h = b[i + k];
+          if (h === undefined || !((h >= 0x30 && h <= 0x39) || (h >= 0x41 && h <= 0x46) || (h >= 0x61 && h <= 0x66))) return -1;
+        }
+        i += 6;
+        continue;
+      }
+      if (d === 0x22 || d === 0x5c || d === 0x2f || d === 0x62 || d === 0x66 || d === 0x6e || d === 0x72 || d === 0x74) {
+        i += 2;
+        continue;
+      }
+      return -1;
+    }
+    if (c < 0x20) return -1;
+    if (c >= 0x80) flags |= 2;
+    i++;
+  }
+  return -1;
+}
+
+const isDigit = (c: number | undefined) => c !== undefined && c >= 0x30 && c <= 0x39;
+
+/** A JSON number at p: the index after it, or -1. Sets numVal. */
+function scanNumber(b: Uint8Array, p: number, end: number): number {
+  let i = p;
+  let neg = false;
+  if (b[i] === 0x2d) {
+    neg = true;
+    i++;
+  }
+  if (i >= end) return -1;
+  let m = 0;
+  let digits = 0;
+  const d0 = b[i]!;
+  if (d0 === 0x30) {
+    i++;
+    digits = 1;
+  } else if (d0 >= 0x31 && d0 <= 0x39) {
+    while (i < end && isDigit(b[i])) {
+      m = m * 10 + (b[i]! - 0x30);
+      digits++;
+      i++;
+    }
+  } else return -1;
+  let frac = 0;
+  if (b[i] === 0x2e) {
+    i++;
+    if (!isDigit(b[i])) return -1;
+    while (i < end && isDigit(b[i])) {
+      m = m * 10 + (b[i]! - 0x30);
+      frac++;
+      i++;
+    }
+  }
+  let exp = false;
+  const e = b[i];
+  if (e === 0x65 || e === 0x45) {
+    exp = true;
+    i++;
+    if (b[i] === 0x2b || b[i] === 0x2d) i++;
+    if (!isDigit(b[i])) return -1;
+    while (i < end && isDigit(b[i])) i++;
+  }
+  if (!exp && digits + frac <= 15) {
+    // m and 10^frac are exact, so the division is the correctly rounded value, as Number() gives
+    const x = frac === 0 ? m : m / POW10[frac]!;
+    numVal = neg ? -x : x;
+  } else numVal = Number(latin1(b, p, i));
+  return i;
+}
+
+function skipWs(b: Uint8Array, p: number, end: number): number {
+  while (p < end && isWs(b[p]!)) p++;
+  return p;
+}
+
+function literal(b: Uint8Array, p: number, word: readonly number[]): number {
+  for (let k = 0; k < word.length; k++) if (b[p + k] !== word[k]) return -1;
+  return p + word.length;
+}
+const TRUE = [0x74, 0x72, 0x75, 0x65];
+const FALSE = [0x66, 0x61, 0x6c, 0x73, 0x65];
+const NULL = [0x6e, 0x75, 0x6c, 0x6c];
+
+/** Skip (and validate) any JSON value at p: the index after it, or -1. */
+function skipValue(b: Uint8Array, p: number, end: number, depth: number): number {
+  const c = b[p];
+  if (c === 0x22) {
+    const q = scanString(b, p, end);
+    return q < 0 ? -1 : q + 1;
+  }
+  if (c === 0x2d || isDigit(c)) return scanNumber(b, p, end);
+  if (c === 0x74) return literal(b, p, TRUE);
+  if (c === 0x66) return literal(b, p, FALSE);
+  if (c === 0x6e) return literal(b, p, NULL);
+  if (depth > 64) return -1;
+  if (c === 0x7b) {
+    p = skipWs(b, p + 1, end);
+    if (b[p] === 0x7d) return p + 1;
+    for (;;) {
+      if (b[p] !== 0x22) return -1;
+      const q = scanString(b, p, end);
+      if (q < 0) return -1;
+      p = skipWs(b, q + 1, end);
+      if (b[p] !== 0x3a) return -1;
+      p = skipValue(b, skipWs(b, p + 1, end), end, depth + 1);
+      if (p < 0) return -1;
+      p = skipWs(b, p, end);
+      if (b[p] === 0x2c) p = skipWs(b, p + 1, end);
+      else if (b[p] === 0x7d) return p + 1;
+      else return -1;
+    }
+  }
+  if (c === 0x5b) {
+    p = skipWs(b, p + 1, end);
+    if (b[p] === 0x5d) return p + 1;
+    for (;;) {
+      p = skipValue(b, p, end, depth + 1);
+      if (p < 0) return -1;
+      p = skipWs(b, p, end);
+      if (b[p] === 0x2c) p = skipWs(b, p + 1, end);
+      else if (b[p] === 0x5d) return p + 1;
+      else return -1;
+    }
+  }
+  return -1;
+}
+
+type KeyMatcher = (b: Uint8Array, s: number, e: number) => number;
+
+/** A matcher of the keys' UTF-8 bytes: the key's index, or -1. */
+function makeKeyMatcher(keys: string[]): KeyMatcher {
+  const byLength = new Map<number, { bytes: Buffer; index: number }[]>();
+  keys.forEach((k, index) => {
+    const bytes = Buffer.from(k, 'utf8');
+    const list = byLength.get(bytes.length) ?? [];
+    list.push({ bytes, index });
+    byLength.set(bytes.length, list);
+  });
+  let code = 'switch (e - s) {\n';
+  for (const [len, list] of byLength) {
+    code += `case ${len}:\n`;
+    for (const { bytes, index } of list) {
+      const tests = [...bytes].map((x, i) => `b[s + ${i}] === ${x}`);
+      code += `  if (${tests.length ? tests.join(' && ') : 'true'}) return ${index};\n`;
+    }
+    code += '  return -1;\n';
+  }
+  code += 'default: return -1;\n}';
+  return new Function('b', 's', 'e', code) as KeyMatcher;
+}
+
+export function makeFastJson(plan: JsonPlan): FastJson | null {
+  if (plan.rowSteps.length > 0 || plan.rowAll || plan.flat) return null;
+  const keys: string[] = [];
+  const colKey: number[] = [];
+  for (const p of plan.paths) {
+    if (p.inner || p.steps.length !== 1 || typeof p.steps[0] !== 'string') return null;
+    const name = p.steps[0];
+    let k = keys.indexOf(name);
+    if (k < 0) k = keys.push(name) - 1;
+    colKey.push(k);
+  }
+  const match = makeKeyMatcher(keys);
+  const nk = keys.length;
+  const nc = colKey.length;
+  const fastKind = plan.columns.map((c) =>
+    c.type.kind === 'VARCHAR' ? F_VARCHAR : c.type.kind === 'REAL' ? F_REAL : c.type.kind === 'DOUBLE' ? F_DOUBLE : F_OTHER,
+  );
+  const limit = plan.columns.map((c) => (c.type.kind === 'VARCHAR' && c.type.precision !== undefined ? c.type.precision : 0x7fffffff));
+  const convert: JsonConverter[] = plan.convert;
+  const vkind = new Uint8Array(nk);
+  const vs = new Int32Array(nk);
+  const ve = new Int32Array(nk);
+  const vflags = new Uint8Array(nk);
+  const vnum = new Float64Array(nk);
+
+  /** The JS value of key k (as JSON.parse would give it). */
+  const jsValue = (b: Uint8Array, k: number): unknown => {
+    switch (vkind[k]) {
+      case K_STR: {
+        const s = vs[k]!;
+        const e = ve[k]!;
+        const f = vflags[k]!;
+        if (f === 0) return latin1(b, s, e);
+        if ((f & 1) === 0) return textDecoder.decode(b.subarray(s, e));
+        return JSON.parse(textDecoder.decode(b.subarray(s - 1, e + 1))) as string;
+      }
+      case K_NUM:
+        return vnum[k];
+      case K_TRUE:
+        return true;
+      case K_FALSE:
+        return false;
+      case K_NULL:
+        return null;
+      default:
+        return undefined;
+    }
+  };
+
+  const scan = (b: Uint8Array): boolean => {
+    const end = b.length;
+    vkind.fill(K_NONE);
+    let p = skipWs(b, 0, end);
+    if (b[p] !== 0x7b) return false;
+    p = skipWs(b, p + 1, end);
+    if (b[p] === 0x7d) p++;
+    else
+      for (;;) {
+        if (b[p] !== 0x22) return false;
+        const ks = p + 1;
+        let q = ks;
+        for (;;) {
+          if (q >= end) return false;
+          const c = b[q]!;
+          if (c === 0x22) break;
+          if (c === 0x5c || c < 0x20) return false;
+          q++;
+        }
+        const k = match(b, ks, q);
+        p = skipWs(b, q + 1, end);
+        if (b[p] !== 0x3a) return false;
+        p = skipWs(b, p + 1, end);
+        if (k < 0) {
+          p = skipValue(b, p, end, 0);
+          if (p < 0) return false;
+        } else {
+          const c = b[p];
+          if (c === 0x22) {
+            const e = scanString(b, p, end);
+            if (e < 0) return false;
+            vkind[k] = K_STR;
+            vs[k] = p + 1;
+            ve[k] = e;
+            vflags[k] = strFlags;
+            p = e + 1;
+          } else if (c === 0x2d || (c !== undefined && c >= 0x30 && c <= 0x39)) {
+            p = scanNumber(b, p, end);
+            if (p < 0) return false;
+            vkind[k] = K_NUM;
+            vnum[k] = numVal;
+          } else if (c === 0x74) {
+            p = literal(b, p, TRUE);
+            vkind[k] = K_TRUE;
+          } else if (c === 0x66) {
+            p = literal(b, p, FALSE);
+            vkind[k] = K_FALSE;
+          } else if (c === 0x6e) {
+            p = literal(b, p, NULL);
+            vkind[k] = K_NULL;
+          } else return false; // objects and arrays: the generic path
+          if (p < 0) return false;
+        }
+        p = skipWs(b, p, end);
+        const d = b[p];
+        if (d === 0x2c) p = skipWs(b, p + 1, end);
+        else if (d === 0x7d) {
+          p++;
+          break;
+        } else return false;
+      }
+    return skipWs(b, p, end) === end;
+  };
+
+  return {
+    row(b: Uint8Array, cols: ColumnWriter[]): boolean {
+      if (!scan(b)) return false;
+      const n0 = nc > 0 ? cols[0]!.n : 0;
+      for (let c = 0; c < nc; c++) {
+        const w = cols[c]!;
+        const k = colKey[c]!;
+        const kind = vkind[k]!;
+        if (kind === K_NONE || kind === K_NULL) {
+          w.appendNull();
+          continue;
+        }
+        const fk = fastKind[c]!;
+        if (fk === F_VARCHAR && kind === K_STR && vflags[k] === 0) {
+          const s = vs[k]!;
+          let e = ve[k]!;
+          if (e - s > limit[c]!) e = s + limit[c]!;
+          w.appendRaw(b, s, e);
+          continue;
+        }
+        if (kind === K_NUM && fk === F_REAL) {
+          const r = Math.fround(vnum[k]!);
+          if (r - r === 0) {
+            w.appendNumber(r);
+            continue;
+          }
+        } else if (kind === K_NUM && fk === F_DOUBLE) {
+          const r = vnum[k]!;
+          if (r - r === 0) {
+            w.appendNumber(r);
+            continue;
+          }
+        }
+        let v: Value;
+        try {
+          v = convert[c]!(jsValue(b, k));
+        } catch {
+          for (let j = 0; j < c; j++) cols[j]!.truncate(n0);
+          return false;
+        }
+        w.append(v);
+      }
+      return true;
+    },
+  };
+}
