@@ -4,7 +4,8 @@
  * table's own dictionary (so the dictionary is freed with the table when a window closes), NULL a flag. No string is
  * ever concatenated to make a key.
  */
-import { isNull, readNumber, readValue, type ColumnView } from './columns.js';
+import type { SqlType } from '../sql/bind/types.js';
+import { ColumnBuilder, isNull, readNumber, readValue, storageOf, viewOf, type ColumnView } from './columns.js';
 import type { Value } from './values.js';
 
 const EMPTY = -1;
@@ -144,5 +145,23 @@ export class GroupTable {
     if (kind === 'bin') return Uint8Array.from(Buffer.from(this.strings[code]!, 'latin1'));
     if (kind === 'bool') return code === 1;
     return code;
+  }
+
+  /** Every group's key values, in group order: the table's part of a checkpoint. */
+  savedKeys(types: readonly SqlType[]): Value[][] {
+    const kinds = types.map(storageOf);
+    return Array.from({ length: this.size }, (_, g) => kinds.map((kind, k) => this.keyValue(g, k, kind)));
+  }
+
+  /** Add groups from saved key values, in order, so they get the same group numbers as when saved. */
+  loadKeys(types: readonly SqlType[], keys: readonly Value[][]): void {
+    for (const values of keys) {
+      const views = types.map((type, k) => {
+        const b = new ColumnBuilder(type, 1);
+        b.append(values[k]!);
+        return viewOf(b.finish());
+      });
+      this.groupOf(views, 0);
+    }
   }
 }

@@ -44,10 +44,17 @@ export class DistinctOperator implements Operator {
   }
 
   save(): unknown {
-    throw new Error('SELECT STREAM DISTINCT cannot be checkpointed yet');
+    return { bucket: this.bucket ?? null, seen: this.seen.savedKeys(this.valueTypes()) };
   }
 
-  load(): void {
-    throw new Error('SELECT STREAM DISTINCT cannot be checkpointed yet');
+  load(state: unknown): void {
+    const s = state as { bucket: Value; seen: Value[][] };
+    this.bucket = s.bucket;
+    this.seen = new GroupTable(this.plan.schema.length - 1);
+    this.seen.loadKeys(this.valueTypes(), s.seen);
+  }
+
+  private valueTypes() {
+    return this.plan.schema.slice(1).map((c) => c.type);
   }
 }

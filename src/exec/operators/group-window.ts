@@ -169,9 +169,8 @@ export class GroupWindowOperator implements Operator {
   load(state: unknown): void {
     for (const saved of state as { start: number; timeKey: Value; groups: { keys: Value[]; state: unknown[] }[] }[]) {
       const w: Window = { start: saved.start, end: saved.start + this.width, table: new GroupTable(this.hashed.length), slots: [], timeKey: saved.timeKey };
+      w.table.loadKeys(this.hashed.map((k) => this.plan.keys[k]!.type), saved.groups.map((g) => g.keys));
       for (const group of saved.groups) {
-        const keyViews = this.hashed.map((k, h) => oneValue(this.plan.keys[k]!.type, group.keys[h]!));
-        w.table.groupOf(keyViews, 0);
         const slot = this.allocate();
         w.slots.push(slot);
         this.accumulators.forEach((acc, a) => acc.load(slot, group.state[a]));
@@ -181,10 +180,4 @@ export class GroupWindowOperator implements Operator {
     }
     this.ends.sort((a, b) => a - b);
   }
-}
-
-function oneValue(type: import('../../sql/bind/types.js').SqlType, v: Value): ColumnView {
-  const b = new ColumnBuilder(type, 1);
-  b.append(v);
-  return viewOf(b.finish());
 }
