@@ -6,6 +6,7 @@ import type { Plan } from './logical.js';
 import { foldConstants } from './rules/fold-constants.js';
 import { mapPlan } from './rules/map-plan.js';
 import { mergeProjections } from './rules/merge-projections.js';
+import { pruneJoinInputs } from './rules/prune-join-inputs.js';
 import { pruneTableColumns } from './rules/prune-table-columns.js';
 import { pushDownFilter } from './rules/push-down-filter.js';
 
@@ -13,7 +14,7 @@ export const RULES: { name: string; apply: (p: Plan) => Plan }[] = [
   { name: 'fold_constants', apply: foldConstants },
   { name: 'push_down_filter', apply: pushDownFilter },
   { name: 'merge_projections', apply: mergeProjections },
-  { name: 'push_down_projection', apply: (p) => mapPlan(p, pruneTableColumns) },
+  { name: 'push_down_projection', apply: (p) => mapPlan(mapPlan(p, pruneTableColumns), pruneJoinInputs) },
 ];
 
 export function optimize(plan: Plan): Plan {
