@@ -71,11 +71,23 @@ export class SlidingOperator implements Operator {
     this.out.advance(bound);
   }
 
+  /** The frames, and the partition keys in partition-number order (the frames are filed by that number). */
   save(): unknown {
-    return this.windows.save();
+    const kinds = this.plan.partitionBy.map((e) => viewOf(new ColumnBuilder(e.type, 0).finish()).kind);
+    const keys = Array.from({ length: this.partitions.size }, (_, g) => kinds.map((kind, k) => this.partitions.keyValue(g, k, kind)));
+    return { windows: this.windows.save(), keys };
   }
 
   load(state: unknown): void {
-    this.windows.load(state);
+    const { windows, keys } = state as { windows: unknown; keys: Value[][] };
+    for (const values of keys) {
+      const views = this.plan.partitionBy.map((e, k) => {
+        const b = new ColumnBuilder(e.type, 1);
+        b.append(values[k]!);
+        return viewOf(b.finish());
+      });
+      this.partitions.groupOf(views, 0);
+    }
+    this.windows.load(windows);
   }
 }
