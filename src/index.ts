@@ -31,3 +31,9 @@ export { explain, explainPump } from './plan/explain.js';
 export { PlanError } from './plan/errors.js';
 export type { PlannedProgram } from './plan/build.js';
 export { checkApplication, type ApplicationConfig, type CheckResult } from './sql/index.js';
+
+// Analytics applications: KDA SQL applications over the log, with inputs, outputs and checkpoints.
+export { Application, type ApplicationOptions } from './analytics/application.js';
+export { replay, type ReplayRecord, type ReplayOptions, type ReplayResult } from './analytics/replay.js';
+export type { ApplicationShape, InputShape, OutputShape, ReferenceDataSourceShape, SourceSchemaShape } from './analytics/config.js';
+export { discoverSchema, makeDecoder, encodeRows, loadReferenceTable } from './analytics/records/index.js';
