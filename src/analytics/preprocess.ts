@@ -51,7 +51,7 @@ export async function preprocess(
     if (reply?.result === 'Ok') out[owner]!.push({ ...record, data: new Uint8Array(Buffer.from(reply.data ?? '', 'base64')) });
     else if (reply?.result !== 'Dropped') {
       const message = reply ? 'the preprocessing function answered ProcessingFailed' : 'the preprocessing function gave no result for this record';
-      onError(recordError(record, message, null, now(), 'Lambda_Processing_Failure'));
+      onError(recordError(record, message, null, now(), 'PREPROCESSING_FAILED'));
     }
   });
   return out;

@@ -6,6 +6,7 @@ const SUITES: Record<string, () => Promise<(o: BenchOptions) => Promise<void>>> 
   server: async () => (await import('../../bench/server.js')).benchServer,
   'sql-parse': async () => (await import('../../bench/sql-parse.js')).benchSqlParse,
   sql: async () => (await import('../../bench/sql.js')).benchSql,
+  app: async () => (await import('../../bench/app.js')).benchApp,
 };
 
 export async function run(args: string[]): Promise<number> {

@@ -14,12 +14,18 @@ Commands:
                                    unless --auth (then SigV4 is verified); --tls adds HTTPS and HTTP/2
                                    over TLS on the same port (self-signed certificate in the data dir);
                                    --transition-ms keeps streams CREATING/UPDATING/DELETING that long
-  demo [--dir DIR]                 create a stream, write records, reshard, read them back in order
+  demo [--duration SECONDS]        the KDA demo: stock ticks on kinesis-analytics-demo-stream through a live
+                                   application (per-ticker tumbling counts, a sliding average); Ctrl-C stops
+  demo log [--dir DIR]             create a stream, write records, reshard, read them back in order
+  run APP.sql --config app.json --input FILE.jsonl [--out DIR] [--reference-root DIR]
+                                   replay records through an application; each output to DIR/<NAME>.jsonl
+  test CASE_DIR... [--update]      run golden application cases (app.sql, app.json, input.jsonl, expected/)
   check APP.sql [--config app.json]  parse and bind KDA SQL application code; print diagnostics
   explain APP.sql [--config app.json] [--unoptimized]  print each pump's logical plan
-  bench <suite> [--quick] [--json] [--only CASE-PREFIX]  measure throughput; suites: log, server, sql-parse, sql
+  bench <suite> [--quick] [--json] [--only CASE-PREFIX]  measure throughput; suites: log, server, sql-parse, sql, app
         log [--large GB] [--dir DIR]  also write and read a GB-sized stream, reporting memory
         server                     PutRecords/GetRecords via the AWS SDK and raw HTTP, beside kinesalite
+        app                        the demo application over ticks in the log, beside bare JSON.parse
   help                             this text
 
 Options:
@@ -37,6 +43,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   bench: () => import('./bench.js'),
   check: () => import('./check.js'),
   explain: () => import('./explain.js'),
+  run: () => import('./run.js'),
+  test: () => import('./apptest/command.js'),
 };
 
 export async function main(argv: string[]): Promise<number> {

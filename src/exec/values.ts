@@ -35,11 +35,17 @@ export class SqlRuntimeError extends Error {
   }
 }
 
-/** ERROR_NAME values Sluice writes to error_stream (VARCHAR(32)). */
+/** ERROR_NAME values of rows that fail while a pump evaluates them. */
 export type RuntimeErrorName =
   | 'DIVISION_BY_ZERO'
   | 'CONVERSION_FAILED'
   | 'NUMERIC_OUT_OF_RANGE'
   | 'INVALID_ARGUMENT'
-  | 'ROWTIME_OUT_OF_ORDER'
-  | 'MAPPING_FAILED';
+  | 'ROWTIME_OUT_OF_ORDER';
+
+/**
+ * Every ERROR_NAME Sluice writes to error_stream (VARCHAR(32)): the run-time ones, and those of input records the
+ * application could not use (the schema mapping refused them, or the preprocessing function answered
+ * ProcessingFailed or nothing).
+ */
+export type ErrorName = RuntimeErrorName | 'MAPPING_FAILED' | 'PREPROCESSING_FAILED';

@@ -111,7 +111,7 @@ describe('Application inputs', () => {
     expect(rows.map((r) => [r.TICKER, r.PRICE])).toEqual([['AAPL', 0], ['AMZN', 30]]);
     const errors = readAllText(log, 'errs').map((r) => JSON.parse(r.data));
     expect(errors).toHaveLength(1);
-    expect(errors[0].ERROR_NAME).toBe('Lambda_Processing_Failure');
+    expect(errors[0].ERROR_NAME).toBe('PREPROCESSING_FAILED');
     expect(Buffer.from(errors[0].DATA_ROW, 'hex').toString()).toContain('FAIL');
     const first = requests[0].records[0];
     expect(requests[0].applicationArn).toBe(app.applicationArn);

@@ -24,14 +24,14 @@ describe('sluice CLI', () => {
   });
 
   it('runs the demo in memory and in a data directory, reading every record back in order', async () => {
-    const memory = await capture(['demo']);
+    const memory = await capture(['demo', 'log']);
     expect(memory.code).toBe(0);
     expect(memory.out).toMatch(/sent 60 records; a lineage-following reader got 60 back/);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-demo-'));
     try {
-      expect((await capture(['demo', '--dir', dir])).code).toBe(0);
+      expect((await capture(['demo', 'log', '--dir', dir])).code).toBe(0);
       // A second run reopens the directory and adds a second stream beside the first.
-      const again = await capture(['demo', '--dir', dir]);
+      const again = await capture(['demo', 'log', '--dir', dir]);
       expect(again.code).toBe(0);
       expect(again.out).toMatch(/created stream demo-1/);
     } finally {
