@@ -9,3 +9,5 @@ export { perTenant, type Service, type OperationHandler, type RequestContext } f
 export { KinesisTenants, tenantOf, DEFAULT_ACCOUNT, DEFAULT_REGION } from './kinesis/tenants.js';
 export { verifySigV4, type AuthOptions } from './sigv4.js';
 export { EventStreamReply, encodeMessage, decodeMessages, EVENT_STREAM_CONTENT_TYPE } from './eventstream.js';
+export { analyticsService, analyticsModel, type AnalyticsService, type AnalyticsServiceOptions } from './analytics/index.js';
+export { AnalyticsTenants } from './analytics/tenants.js';

@@ -1,11 +1,13 @@
 import { parseArgs } from 'node:util';
-import { KinesisTenants, startApiServer, type ApiServer } from '../api/index.js';
+import path from 'node:path';
+import { AnalyticsTenants, KinesisTenants, startApiServer, type ApiServer } from '../api/index.js';
 import { createSelfSignedCertificate, loadOrCreateCertificate } from '../api/tls.js';
 import type { Clock, FsyncPolicy, Log } from '../index.js';
 
 /**
- * `sluice serve`: Kinesis Data Streams on one local port, for the AWS SDKs and CLI unchanged (HTTP/1.1 and HTTP/2,
- * JSON and CBOR). Data lives in `--data DIR` (default ./.sluice) or, with `--memory`, nowhere.
+ * `sluice serve`: Kinesis Data Streams and Kinesis Analytics (SQL applications) on one local port, for the AWS SDKs and
+ * CLI unchanged (HTTP/1.1 and HTTP/2, JSON and CBOR). Data lives in `--data DIR` (default ./.sluice) or, with
+ * `--memory`, nowhere; S3 references resolve under `--s3-root DIR` (default `<data dir>/s3`).
  */
 export interface ServeOptions {
   host: string;
@@ -22,11 +24,21 @@ export interface ServeOptions {
   tls: boolean;
   /** `--auth ACCESS_KEY:SECRET` (repeatable): verify SigV4 against these; undefined accepts any credentials. */
   auth?: Record<string, string>;
+  /**
+   * `--s3-root DIR`: the S3 stand-in (reference data, schema discovery): `arn:aws:s3:::bucket` + key is DIR/bucket/key.
+   * Default `<dir>/s3`, or ./.sluice/s3 in memory (it is only read).
+   */
+  s3Root?: string;
   /** For tests: the log's clock (the wall clock otherwise). */
   clock?: Clock;
 }
 
 export class UsageError extends Error {}
+
+/** Where S3 references resolve: --s3-root, else `<data dir>/s3` (./.sluice/s3 with --memory: it is only read). */
+export function s3RootOf(options: Pick<ServeOptions, 's3Root' | 'dir'>): string {
+  return path.resolve(options.s3Root ?? path.join(options.dir ?? './.sluice', 's3'));
+}
 
 export function parseServeArgs(args: string[]): ServeOptions {
   const { values } = parseArgs({
@@ -42,6 +54,7 @@ export function parseServeArgs(args: string[]): ServeOptions {
       auth: { type: 'string', multiple: true },
       tls: { type: 'boolean' },
       'transition-ms': { type: 'string' },
+      's3-root': { type: 'string' },
     },
     strict: true,
   });
@@ -60,6 +73,7 @@ export function parseServeArgs(args: string[]): ServeOptions {
   }
   return {
     ...(auth ? { auth } : {}),
+    ...(values['s3-root'] !== undefined ? { s3Root: values['s3-root'] } : {}),
     host: values.host ?? '127.0.0.1',
     port,
     dir: values.memory ? undefined : (values.data ?? './.sluice'),
@@ -85,12 +99,14 @@ export async function startServe(options: ServeOptions): Promise<{ server: ApiSe
     },
     { transitionMs: options.transitionMs, apiLimits: options.apiLimits },
   );
+  const analytics = new AnalyticsTenants(tenants, { s3Root: s3RootOf(options), transitionMs: options.transitionMs });
   let server: ApiServer;
   let log: Log;
   try {
     log = await tenants.log();
+    await analytics.serviceFor({}); // the default tenant's RUNNING applications resume at once
     server = await startApiServer({
-      services: [tenants.service()],
+      services: [tenants.service(), analytics.service()],
       host: options.host,
       port: options.port,
       ...(options.auth ? { auth: { credentials: options.auth } } : {}),
@@ -98,6 +114,7 @@ export async function startServe(options: ServeOptions): Promise<{ server: ApiSe
       onInternalError: (err) => console.error('sluice serve: internal error:', err),
     });
   } catch (err) {
+    await analytics.close();
     await tenants.close();
     throw err;
   }
@@ -106,15 +123,17 @@ export async function startServe(options: ServeOptions): Promise<{ server: ApiSe
     log,
     async close() {
       await server.close();
+      await analytics.close();
       await tenants.close();
     },
   };
 }
 
 const USAGE = `Usage: sluice serve [--port N] [--host H] [--data DIR | --memory] [--no-limits] [--api-limits] [--fsync always|batch|never]
-                    [--auth ACCESS_KEY:SECRET]... [--tls] [--transition-ms MS]
+                    [--auth ACCESS_KEY:SECRET]... [--tls] [--transition-ms MS] [--s3-root DIR]
 
-Kinesis Data Streams for the AWS SDKs and CLI on one port (HTTP/1.1 and HTTP/2, JSON and CBOR).
+Kinesis Data Streams and Kinesis Analytics (SQL applications) for the AWS SDKs and CLI on one port
+(HTTP/1.1 and HTTP/2, JSON and CBOR).
   --port N            port (default 4567; 0 picks a free one)
   --host H            address to bind (default 127.0.0.1)
   --data DIR          data directory (default ./.sluice)
@@ -124,7 +143,10 @@ Kinesis Data Streams for the AWS SDKs and CLI on one port (HTTP/1.1 and HTTP/2, 
   --fsync POLICY      when a put is acknowledged: always (default), batch, never
   --auth KEY:SECRET   verify SigV4 signatures against this key (repeatable); default: any credentials
   --tls               also take TLS on the same port, with a self-signed certificate kept in the data directory
-  --transition-ms MS  how long streams stay CREATING/UPDATING/DELETING and consumers CREATING (default 0)
+  --transition-ms MS  how long streams stay CREATING/UPDATING/DELETING, consumers CREATING and applications
+                      STARTING/STOPPING/UPDATING (default 0)
+  --s3-root DIR       the S3 stand-in for applications' reference data and schema discovery: the object
+                      arn:aws:s3:::BUCKET + KEY is DIR/BUCKET/KEY (default <data dir>/s3, ./.sluice/s3 with --memory)
 See docs/server.md.
 `;
 
@@ -145,11 +167,12 @@ export async function run(args: string[]): Promise<number> {
   }
   const running = await startServe(options);
   const where = options.dir === undefined ? 'in memory' : `in ${options.dir}`;
-  console.log(`sluice: Kinesis Data Streams at ${running.server.url} (HTTP/1.1 and HTTP/2, JSON and CBOR), data ${where}, limits ${options.limits ? 'on' : 'off'}, ${options.auth ? `SigV4 checked for ${Object.keys(options.auth).length} key(s)` : 'any credentials accepted'}`);
+  console.log(`sluice: Kinesis Data Streams and Kinesis Analytics at ${running.server.url} (HTTP/1.1 and HTTP/2, JSON and CBOR), data ${where}, limits ${options.limits ? 'on' : 'off'}, ${options.auth ? `SigV4 checked for ${Object.keys(options.auth).length} key(s)` : 'any credentials accepted'}`);
   if (running.server.tlsUrl) {
     const where = options.dir === undefined ? '(in memory: a new one each run)' : `${options.dir}/tls-cert.pem`;
     console.log(`  and TLS at ${running.server.tlsUrl} (HTTP/2 or HTTP/1.1 by ALPN), self-signed certificate ${where}`);
   }
+  console.log(`  S3 references under ${s3RootOf(options)}`);
   console.log(`  e.g. aws kinesis list-streams --endpoint-url ${running.server.url}`);
   await new Promise<void>((resolve) => {
     const stop = () => {
