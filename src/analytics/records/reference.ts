@@ -8,7 +8,7 @@
  * A record that fails mapping fails the load, with an error naming the file and the line.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { RecordBatch } from 'apache-arrow';
 import { arrowSchema, batchOf } from '../../exec/arrow.js';
 import type { Value } from '../../exec/values.js';
@@ -31,6 +31,11 @@ export function referenceFile(source: ReferenceDataSourceShape, root: string): s
   const key = s3.FileKey.replace(/^\/+/, '');
   const bucket = /^arn:[^:]*:s3:::([^/]+)/.exec(s3.BucketARN ?? '')?.[1];
   const candidates = [...(bucket ? [join(root, bucket, key)] : []), join(root, key)];
+  // The S3 stand-in is the root directory and nothing above it: a key with `..` must not read other files.
+  const top = resolve(root);
+  if (candidates.some((f) => { const r = relative(top, resolve(f)); return r.startsWith('..') || isAbsolute(r); })) {
+    throw new ReferenceDataError(`reference table ${source.TableName}: FileKey ${JSON.stringify(s3.FileKey)} leaves the S3 root`);
+  }
   const found = candidates.find((f) => existsSync(f));
   if (!found) {
     throw new ReferenceDataError(

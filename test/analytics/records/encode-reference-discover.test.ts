@@ -88,6 +88,11 @@ describe('loadReferenceTable', () => {
     expect(rowsFromBatch(loadReferenceTable(source('companies-array.json', 'JSON'), root))).toEqual([{ Ticker: 'INTC', Company: 'Intel' }]);
   });
 
+  it('refuses a FileKey that leaves the S3 root', () => {
+    expect(() => loadReferenceTable(source('../outside.csv', 'CSV'), root)).toThrow(/leaves the S3 root/);
+    expect(() => loadReferenceTable(source('ref/../../../etc/passwd', 'CSV'), root)).toThrow(/leaves the S3 root/);
+  });
+
   it('a missing file names both places looked at; a bad record names the file and line', () => {
     expect(() => loadReferenceTable(source('nope.csv', 'CSV'), root)).toThrow(/my-bucket[/\\]nope\.csv and .*nope\.csv/);
     writeFileSync(join(root, 'bad.json'), '{"Ticker": "AMZN"}\n{"Ticker": [1]}\n');
