@@ -21,6 +21,8 @@ export {
   type ApiServerOptions,
   type KinesisServiceOptions,
   type Service,
+  analyticsService,
+  AnalyticsTenants,
 } from './api/index.js';
 
 // Streaming SQL: check, plan and run KDA application code over Arrow batches or plain rows.
