@@ -96,6 +96,31 @@ describe('stream-to-stream JOIN', () => {
     expect(run(query(`"ORDERS_001" AS o, "TRADES_001" OVER (RANGE INTERVAL '5' SECOND PRECEDING) AS t`), batchSizes).streams.DEST).toEqual(expected);
   });
 
+  it('a preserved row is padded at its own instant even when a later row released with it matches it', () => {
+    // Each source delivers all its rows at once (as the Nexmark bench does): instants 1000 and 2000 are released
+    // together, and the trade at 2000 finding order 1 in the orders' window must not undo order 1's padding at 1000.
+    const code = query(`"ORDERS_001" OVER (RANGE INTERVAL '5' SECOND PRECEDING) AS o LEFT JOIN "TRADES_001" AS t ON o."ORDER_ID" = t."ORDER_ID"`);
+    const o2: Row[] = [
+      { ROWTIME: 1000, ORDER_ID: 1, TICKER: 'A', AMOUNT: 1 },
+      { ROWTIME: 3000, ORDER_ID: 2, TICKER: 'B', AMOUNT: 1 },
+    ];
+    const t2: Row[] = [
+      { ROWTIME: 2000, TRADE_ID: 100, ORDER_ID: 1, AMOUNT: 1 },
+      { ROWTIME: 3000, TRADE_ID: 101, ORDER_ID: 9, AMOUNT: 1 },
+    ];
+    const expected = [J(1000, 1, null, 1000, null), J(2000, 1, 100, 1000, 2000), J(3000, 2, null, 3000, null)];
+    expect(run(code, 1, { ORDERS_001: o2, TRADES_001: t2 }).streams.DEST).toEqual(expected);
+    const program = compileProgram(code, config);
+    const flow = new Dataflow(program, { startTime: 0, now: () => 0, tables: new Map() });
+    const out: Row[] = [];
+    flow.listen('DEST', (b) => out.push(...rowsFromBatch(b)));
+    flow.advance(1000);
+    flow.push('ORDERS_001', batchFromRows(program.relations.get('ORDERS_001')!.schema, o2));
+    flow.push('TRADES_001', batchFromRows(program.relations.get('TRADES_001')!.schema, t2));
+    flow.advance(Infinity);
+    expect(out).toEqual(expected);
+  });
+
   it('a named window', () => {
     const code = query(`"ORDERS_001" AS o JOIN "TRADES_001" OVER w AS t ON o."ORDER_ID" = t."ORDER_ID" WINDOW w AS (RANGE INTERVAL '5' SECOND PRECEDING)`);
     expect(run(code, 2).streams.DEST).toEqual([J(0, 1, 100, 0, 0), J(5000, 2, 102, 5000, 5000)]);
@@ -193,6 +218,64 @@ CREATE OR REPLACE PUMP "P2" AS INSERT INTO "DEST"
       // Bucket [20 s, 30 s): B: 1, closed at the end of input.
       D(30000, 'B', 1, 6, 25000),
     ]);
+  });
+
+  describe('integer keys: scanned while probes are rare, hashed once scans cost more', () => {
+    // The same join on the keys cast to VARCHAR is always hashed: both must give the same rows.
+    const rnd = (seed: number) => () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296);
+    const streams = (n: number, leftEvery: number, seed: number): Record<string, Row[]> => {
+      const r = rnd(seed);
+      const o: Row[] = [];
+      const t: Row[] = [];
+      let at = 0;
+      for (let i = 0; i < n; i++) {
+        at += Math.floor(r() * 40);
+        const key = r() < 0.05 ? null : Math.floor(r() * 40);
+        if (i % leftEvery === 0) o.push({ ROWTIME: at, ORDER_ID: key, TICKER: 'A', AMOUNT: i });
+        else t.push({ ROWTIME: at, TRADE_ID: i, ORDER_ID: key, AMOUNT: i });
+      }
+      return { ORDERS_001: o, TRADES_001: t };
+    };
+    const both = (type: string, lw: string, rw: string) => [
+      query(`"ORDERS_001" ${lw} AS o ${type} "TRADES_001" ${rw} AS t ON o."ORDER_ID" = t."ORDER_ID" AND o."AMOUNT" < t."AMOUNT" + 500`),
+      query(
+        `"ORDERS_001" ${lw} AS o ${type} "TRADES_001" ${rw} AS t ON CAST(o."ORDER_ID" AS VARCHAR(8)) = CAST(t."ORDER_ID" AS VARCHAR(8)) AND o."AMOUNT" < t."AMOUNT" + 500`,
+      ),
+    ];
+    /** Output and the join's sides' `scanning` flags, the whole input going through in one batch per source. */
+    const whole = (code: string, input: Record<string, Row[]>): { rows: Row[]; scanning: boolean[] } => {
+      const program = compileProgram(code, config);
+      const flow = new Dataflow(program, { startTime: 0, now: () => 0, tables: new Map() });
+      const rows: Row[] = [];
+      flow.listen('DEST', (b) => rows.push(...rowsFromBatch(b)));
+      flow.push('ORDERS_001', batchFromRows(program.relations.get('ORDERS_001')!.schema, input.ORDERS_001!));
+      flow.push('TRADES_001', batchFromRows(program.relations.get('TRADES_001')!.schema, input.TRADES_001!));
+      flow.advance(Infinity);
+      const op = flow.operators.find((x) => x.constructor.name === 'StreamJoinOperator')!;
+      return { rows, scanning: (op as unknown as { sides: { scanning: boolean }[] }).sides.map((x) => x.scanning) };
+    };
+    const cases: [string, string, string, number, boolean[]][] = [
+      // Frequent probes into wide windows get them hashed; a window-less side is never more than an instant wide.
+      ['FULL JOIN', `OVER (RANGE INTERVAL '1' SECOND PRECEDING)`, `OVER (RANGE INTERVAL '4' SECOND PRECEDING)`, 2, [false, false]],
+      ['LEFT JOIN', '', `OVER (ROWS 60 PRECEDING)`, 3, [true, false]],
+      // One order per 250 rows probing a 5-second window (~250 trades): scanning stays cheaper.
+      ['RIGHT JOIN', '', `OVER (RANGE INTERVAL '5' SECOND PRECEDING)`, 250, [true, true]],
+    ];
+    for (const [type, lw, rw, leftEvery, flags] of cases) {
+      it(`${type} ${lw || '(current row)'} / ${rw}`, () => {
+        const input = streams(5000, leftEvery, leftEvery);
+        const [ints, texts] = both(type, lw, rw);
+        const expected = whole(texts!, input);
+        expect(expected.scanning).toEqual([false, false]);
+        expect(expected.rows.length).toBeGreaterThan(2000);
+        const actual = whole(ints!, input);
+        expect(actual.scanning).toEqual(flags);
+        expect(actual.rows).toEqual(expected.rows);
+        const split = run(ints!, [7, 300, 1], input);
+        expect(split.errors).toEqual([]);
+        expect(split.streams.DEST).toEqual(expected.rows);
+      });
+    }
   });
 
   it('state is bounded by the windows', () => {
@@ -307,7 +390,8 @@ describe('stream-to-stream JOIN vs the reference evaluator', () => {
         fc.constantFrom('JOIN', 'LEFT JOIN', 'RIGHT JOIN', 'FULL JOIN', 'CROSS JOIN'),
         fc.boolean(),
         batchesArb,
-        (events, lw, rw, type, residual, batchSizes) => {
+        fc.boolean(),
+        (events, lw, rw, type, residual, batchSizes, intKey) => {
           fc.pre(lw !== '' || rw !== '');
           const streams: Record<string, Row[]> = { ORDERS_001: [], TRADES_001: [] };
           let t = BASE;
@@ -317,7 +401,10 @@ describe('stream-to-stream JOIN vs the reference evaluator', () => {
             prev = e.right;
             streams[e.right ? 'TRADES_001' : 'ORDERS_001']!.push({ ROWTIME: t, K: e.k, V: e.v });
           }
-          const on = type === 'CROSS JOIN' ? (residual ? ' WHERE o."V" < t."V" + 3' : '') : ` ON o."K" = t."K"${residual ? ' AND o."V" < t."V" + 3' : ''}`;
+          // INTEGER keys are compared by scanning (few rows here), VARCHAR keys hashed.
+          const eq = intKey ? 'o."V" = t."V"' : 'o."K" = t."K"';
+          const more = intKey ? ' AND o."K" <= t."K"' : ' AND o."V" < t."V" + 3';
+          const on = type === 'CROSS JOIN' ? (residual ? ' WHERE o."V" < t."V" + 3' : '') : ` ON ${eq}${residual ? more : ''}`;
           const code = `${DEST}
 CREATE OR REPLACE PUMP "P" AS INSERT INTO "DEST" ${SELECT}
   FROM "ORDERS_001" ${lw} AS o ${type} "TRADES_001" ${rw} AS t${on};`;
