@@ -18,6 +18,8 @@ export class GroupTable {
   private slots: Int32Array;
   private mask: number;
   private readonly dictionary = new Map<string, number>();
+  /** Key positions whose codes are ids in `strings` (text or binary keys), learnt as rows are encoded. */
+  private readonly text: Uint8Array;
   private readonly strings: string[] = [];
   private readonly scratch: Float64Array;
   private readonly scratchNulls: Uint8Array;
@@ -34,12 +36,29 @@ export class GroupTable {
     this.codes = new Float64Array(cap * Math.max(width, 1));
     this.nulls = new Uint8Array(cap * Math.max(width, 1));
     this.scratch = new Float64Array(Math.max(width, 1));
+    this.text = new Uint8Array(Math.max(width, 1));
     this.scratchNulls = new Uint8Array(Math.max(width, 1));
   }
 
   /** The group of row `i` of the key columns, added if new. */
   groupOf(keys: readonly ColumnView[], i: number): number {
     return this.findOrInsert(this.encode(keys, i, true)!, true);
+  }
+
+  /** The group with the same key as group `g` of another table of the same key columns, added if new. */
+  groupLike(other: GroupTable, g: number): number {
+    const w = this.width;
+    for (let k = 0; k < w; k++) {
+      const nul = other.nulls[g * w + k]!;
+      let code = other.codes[g * w + k]!;
+      if (other.text[k] === 1 && nul === 0) {
+        this.text[k] = 1;
+        code = this.intern(other.strings[code]!, true);
+      }
+      this.scratch[k] = code;
+      this.scratchNulls[k] = nul;
+    }
+    return this.findOrInsert(this.hash(this.scratch, this.scratchNulls, 0), true);
   }
 
   /** The group of row `i` of the key columns, or -1 when there is none. */
@@ -56,6 +75,7 @@ export class GroupTable {
       let nul = 0;
       if (isNull(c, i)) nul = 1;
       else if (c.kind === 'utf8' || c.kind === 'bin') {
+        this.text[k] = 1;
         code = this.intern(readValue(c, i) as string, insert);
         if (code < 0) return undefined;
       }

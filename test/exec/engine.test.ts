@@ -148,21 +148,24 @@ describe('engine', () => {
     }
   });
 
-  it('DISTINCT and tumbling windows resume from saved state with the same output', async () => {
+  it('DISTINCT, tumbling and hopping windows resume from saved state with the same output', async () => {
     const { compileProgram } = await import('../../src/exec/program.js');
     const { Dataflow } = await import('../../src/exec/dataflow.js');
     const { batchFromRows, rowsFromBatch } = await import('../../src/exec/arrow.js');
     const code = `CREATE OR REPLACE STREAM "D" (b TIMESTAMP, ticker VARCHAR(4));
       CREATE OR REPLACE PUMP p AS INSERT INTO "D" SELECT STREAM DISTINCT STEP(s.ROWTIME BY INTERVAL '10' SECOND), "TICKER" FROM SOURCE_SQL_STREAM_001 AS s;
       CREATE OR REPLACE STREAM "AGG" (ticker VARCHAR(4), c BIGINT);
-      CREATE OR REPLACE PUMP p2 AS INSERT INTO "AGG" SELECT STREAM "TICKER", COUNT(*) FROM SOURCE_SQL_STREAM_001 AS s GROUP BY "TICKER", STEP(s.ROWTIME BY INTERVAL '10' SECOND);`;
+      CREATE OR REPLACE PUMP p2 AS INSERT INTO "AGG" SELECT STREAM "TICKER", COUNT(*) FROM SOURCE_SQL_STREAM_001 AS s GROUP BY "TICKER", STEP(s.ROWTIME BY INTERVAL '10' SECOND);
+      CREATE OR REPLACE STREAM "HOPS" (ticker VARCHAR(4), ws TIMESTAMP, c BIGINT, f DOUBLE);
+      CREATE OR REPLACE PUMP p3 AS INSERT INTO "HOPS" SELECT STREAM "TICKER", HOP_START(s.ROWTIME, INTERVAL '5' SECOND, INTERVAL '15' SECOND), COUNT(*), FIRST_VALUE("PRICE")
+        FROM SOURCE_SQL_STREAM_001 AS s GROUP BY "TICKER", HOP(s.ROWTIME, INTERVAL '5' SECOND, INTERVAL '15' SECOND);`;
     const program = compileProgram(code, config);
     const schema = program.relations.get('SOURCE_SQL_STREAM_001')!.schema;
     const rows = input.streams.SOURCE_SQL_STREAM_001!;
     const start = () => {
       const flow = new Dataflow(program, { startTime: 0, now: () => 0, tables: new Map([['COMPANY', batchFromRows(program.relations.get('COMPANY')!.schema, [])]]) });
-      const out: Record<string, unknown[]> = { D: [], AGG: [] };
-      for (const s of ['D', 'AGG']) flow.listen(s, (b) => out[s]!.push(...rowsFromBatch(b)));
+      const out: Record<string, unknown[]> = { D: [], AGG: [], HOPS: [] };
+      for (const s of ['D', 'AGG', 'HOPS']) flow.listen(s, (b) => out[s]!.push(...rowsFromBatch(b)));
       return { flow, out };
     };
     const whole = start();
@@ -176,7 +179,9 @@ describe('engine', () => {
       second.flow.operators.forEach((op, i) => op.load(saved[i]));
       second.flow.push('SOURCE_SQL_STREAM_001', batchFromRows(schema, rows.slice(cut)));
       second.flow.advance(Infinity);
-      for (const s of ['D', 'AGG']) expect([...first.out[s]!, ...second.out[s]!]).toEqual(whole.out[s]);
+      for (const s of ['D', 'AGG', 'HOPS']) expect([...first.out[s]!, ...second.out[s]!]).toEqual(whole.out[s]);
     }
+    // Hop windows of 15 s every 5 s over the six rows: each row is in three windows.
+    expect(whole.out.HOPS!.reduce((n: number, r) => n + ((r as { C: number }).C), 0)).toBe(18);
   });
 });

@@ -3,6 +3,11 @@
  * open window has its own group table, so when the rowtime bound passes a window's end its groups are emitted
  * (ROWTIME = the window's end, groups in order of first appearance) and all of its state is dropped at once.
  * Accumulator state lives in typed arrays indexed by slot; slots of closed windows are reused.
+ *
+ * Hopping windows whose size is a multiple of their slide are kept as panes of one slide each: a row is added to one
+ * pane instead of size/slide windows, and a window is the merge of its panes (accumulators merge in pane order, so
+ * FIRST_VALUE and the order of groups are as if the window had been built row by row). A pane is dropped once the
+ * last window that holds it has been emitted.
  */
 import type { RecordBatch } from 'apache-arrow';
 import type { Aggregate, Expr } from '../../plan/logical.js';
@@ -43,6 +48,9 @@ export class GroupWindowOperator implements Operator {
   private readonly slide: number;
   private readonly offset: number;
   private readonly timeKeyIndex: number;
+  /** Hop windows built from panes of one slide (see the header); the start of the last window emitted. */
+  private readonly panes: boolean;
+  private lastEmitted = -Infinity;
   /** The time key's value is the window's start (TUMBLE, HOP), not an expression evaluated per row (STEP, FLOOR). */
   private readonly startIsKey: boolean;
 
@@ -57,6 +65,7 @@ export class GroupWindowOperator implements Operator {
     else if (w.kind === 'hop') [this.width, this.slide, this.offset] = [w.sizeMs, w.slideMs, 0];
     else throw new Error(`GroupWindowOperator does not run ${w.kind} windows`);
     this.timeKeyIndex = w.keyIndex;
+    this.panes = w.kind === 'hop' && this.width % this.slide === 0 && this.width > this.slide;
     // TUMBLE(...)/HOP(...) are not scalar functions: their value is the window's start, which the operator knows.
     const timeKey = plan.keys[w.keyIndex]!;
     this.startIsKey = w.kind === 'hop' || (timeKey.kind === 'call' && (timeKey.fn === 'TUMBLE' || timeKey.fn === 'HOP'));
@@ -88,7 +97,8 @@ export class GroupWindowOperator implements Operator {
       const t = times[i]!;
       if (this.ends.length > 0 && this.ends[0]! <= t) this.close(t);
       const last = Math.floor((t - this.offset) / this.slide) * this.slide + this.offset;
-      for (let s = last; s + this.width > t; s -= this.slide) {
+      const first = this.panes ? last : last - this.width + this.slide;
+      for (let s = last; s >= first && s + this.width > t; s -= this.slide) {
         const w = this.window(s, timeKey, i);
         const g = w.table.groupOf(keys, i);
         if (g === w.slots.length) w.slots.push(this.allocate());
@@ -112,10 +122,16 @@ export class GroupWindowOperator implements Operator {
     if (!w) {
       w = { start, end: start + this.width, table: new GroupTable(this.hashed.length), slots: [], timeKey: this.startIsKey ? start : readValue(timeKey, i) };
       this.windows.set(start, w);
-      this.ends.push(w.end);
-      this.ends.sort((a, b) => a - b);
+      this.scheduleClose(w);
     }
     return w;
+  }
+
+  /** When `close` must next run for this window (or pane): the end of the first window it is part of. */
+  private scheduleClose(w: Window): void {
+    const firstEnd = this.panes ? Math.max(this.lastEmitted + this.slide, w.start - this.width + this.slide) + this.width : w.end;
+    this.ends.push(firstEnd);
+    this.ends.sort((a, b) => a - b);
   }
 
   private allocate(): number {
@@ -131,7 +147,8 @@ export class GroupWindowOperator implements Operator {
 
   /** Emit and drop every window whose end is at or before `bound`, in order of end. */
   private close(bound: number): void {
-    const closing = [...this.windows.values()].filter((w) => w.end <= bound).sort((a, b) => a.end - b.end || a.start - b.start);
+    const closing = this.panes ? this.mergePanes(bound) : [...this.windows.values()].filter((w) => w.end <= bound).sort((a, b) => a.end - b.end || a.start - b.start);
+    this.ends = this.ends.filter((e) => e > bound);
     if (closing.length === 0) return;
     const builders = this.plan.schema.map((c) => new ColumnBuilder(c.type, 64));
     for (const w of closing) {
@@ -148,14 +165,58 @@ export class GroupWindowOperator implements Operator {
         });
         this.free.push(slot);
       }
-      this.windows.delete(w.start);
+      if (!this.panes) this.windows.delete(w.start);
     }
-    this.ends = this.ends.filter((e) => e > bound);
     const n = builders[0]!.length;
     if (n > 0) this.out.emit(batchOf(this.schema, builders.map((b) => b.finish()), n));
   }
 
+  /**
+   * The hop windows ending at or before `bound` that hold a row, each merged from its panes into fresh slots, in
+   * order; then the panes no later window needs are dropped.
+   */
+  private mergePanes(bound: number): Window[] {
+    const starts = new Set<number>();
+    for (const p of this.windows.keys()) {
+      for (let s = p - this.width + this.slide; s <= p; s += this.slide) if (s > this.lastEmitted && s + this.width <= bound) starts.add(s);
+    }
+    const merged: Window[] = [];
+    for (const start of [...starts].sort((a, b) => a - b)) {
+      const w: Window = { start, end: start + this.width, table: new GroupTable(this.hashed.length), slots: [], timeKey: start };
+      for (let p = start; p < w.end; p += this.slide) {
+        const pane = this.windows.get(p);
+        if (!pane) continue;
+        for (let g = 0; g < pane.slots.length; g++) {
+          const m = w.table.groupLike(pane.table, g);
+          if (m === w.slots.length) w.slots.push(this.allocate());
+          for (const acc of this.accumulators) acc.merge(w.slots[m]!, pane.slots[g]!);
+        }
+      }
+      merged.push(w);
+      this.lastEmitted = start;
+    }
+    if (merged.length > 0 || bound === Infinity) this.dropPanes(bound);
+    for (const p of this.windows.values()) this.scheduleClose(p);
+    return merged;
+  }
+
+  /** Panes whose last window (the one starting at the pane) has ended are no longer needed. */
+  private dropPanes(bound: number): void {
+    for (const [p, pane] of this.windows) {
+      if (p + this.width > bound) continue;
+      for (const slot of pane.slots) {
+        for (const acc of this.accumulators) acc.clear(slot);
+        this.free.push(slot);
+      }
+      this.windows.delete(p);
+    }
+  }
+
   save(): unknown {
+    return { lastEmitted: this.lastEmitted === -Infinity ? null : this.lastEmitted, windows: this.saveWindows() };
+  }
+
+  private saveWindows(): unknown[] {
     return [...this.windows.values()].map((w) => ({
       start: w.start,
       timeKey: w.timeKey,
@@ -167,7 +228,9 @@ export class GroupWindowOperator implements Operator {
   }
 
   load(state: unknown): void {
-    for (const saved of state as { start: number; timeKey: Value; groups: { keys: Value[]; state: unknown[] }[] }[]) {
+    const { lastEmitted, windows } = state as { lastEmitted: number | null; windows: { start: number; timeKey: Value; groups: { keys: Value[]; state: unknown[] }[] }[] };
+    this.lastEmitted = lastEmitted ?? -Infinity;
+    for (const saved of windows) {
       const w: Window = { start: saved.start, end: saved.start + this.width, table: new GroupTable(this.hashed.length), slots: [], timeKey: saved.timeKey };
       w.table.loadKeys(this.hashed.map((k) => this.plan.keys[k]!.type), saved.groups.map((g) => g.keys));
       for (const group of saved.groups) {
@@ -176,8 +239,7 @@ export class GroupWindowOperator implements Operator {
         this.accumulators.forEach((acc, a) => acc.load(slot, group.state[a]));
       }
       this.windows.set(w.start, w);
-      this.ends.push(w.end);
+      this.scheduleClose(w);
     }
-    this.ends.sort((a, b) => a - b);
   }
 }
