@@ -13,7 +13,7 @@ import { Http2Client, JSON_TYPE } from './raw.js';
 /**
  * Walks the AWS model's (operation, error code) pairs and drives the server, over HTTP/2 in AWS JSON 1.1, into each
  * for a real reason: the condition a client would meet (a gone stream, a stream still CREATING, a bad argument, a
- * limit or a call rate passed, a damaged data directory). Every pair has a driver, except those in UNREACHABLE.
+ * limit or a call rate passed, a damaged data directory). Every pair has a driver (UNREACHABLE would list any that could not).
  */
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const awsModel = JSON.parse(fs.readFileSync(path.join(root, '../shared/aws-models/kinesis-2013-12-02.json'), 'utf8')) as {
@@ -229,13 +229,8 @@ drivers.InternalFailureException = internalFailureDrivers();
  * Pairs no real condition produces, with the reason. Each must be a pair of the model that has no driver (so this map
  * shrinks as drivers are found).
  */
-const UNREACHABLE: Record<string, string> = {
-  'PutRecords → ProvisionedThroughputExceededException':
-    'PutRecords reports throughput per record: a record over its shard\'s rate comes back as an entry with ErrorCode ' +
-    'ProvisionedThroughputExceededException in a 200 reply (FailedRecordCount), even when every record is refused, as ' +
-    'AWS documents and the server does (sdk.test.ts). AWS raises it for the whole request only when it is injected with ' +
-    'Fault Injection Service (aws:kinesis:inject-api-provisioned-throughput-exception), which is no condition of the data.',
-};
+/** Pairs no real condition produces, with the reason. None now: PutRecords' throughput code comes per record. */
+const UNREACHABLE: Record<string, string> = {};
 
 describe('every modelled (operation, error code) pair', () => {
   it('the model has the pairs this walk expects', () => expect(pairs.length).toBeGreaterThan(200));
@@ -538,6 +533,15 @@ function throughputDrivers(): Drivers {
       const records = Array.from({ length: 500 }, () => ({ Data: 'AA==', PartitionKey: 'k', ExplicitHashKey: '0' }));
       for (let i = 0; i < 2; i++) expect((await ok('PutRecords', { StreamName: S, Records: records })).FailedRecordCount).toBe(0);
       await expectCode('PutRecord', { StreamName: S, Data: 'AA==', PartitionKey: 'k', ExplicitHashKey: '0' }, 'ProvisionedThroughputExceededException');
+    },
+    // PutRecords reports the code per record, inside a 200 reply (as AWS documents), even when all are refused.
+    PutRecords: async () => {
+      await restart({ limits: true });
+      const records = Array.from({ length: 500 }, () => ({ Data: 'AA==', PartitionKey: 'k', ExplicitHashKey: '0' }));
+      for (let i = 0; i < 2; i++) expect((await ok('PutRecords', { StreamName: S, Records: records })).FailedRecordCount).toBe(0);
+      const refused = await ok('PutRecords', { StreamName: S, Records: records });
+      expect(refused.FailedRecordCount).toBe(500);
+      expect(new Set(refused.Records.map((r: { ErrorCode?: string }) => r.ErrorCode))).toEqual(new Set(['ProvisionedThroughputExceededException']));
     },
     GetRecords: async () => {
       await restart({ limits: true });
