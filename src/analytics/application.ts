@@ -29,11 +29,11 @@ import { deliveryStreamNameFromArn, streamNameFromArn } from './arn.js';
 import { loadCheckpoint, saveCheckpoint, type Checkpoint } from './checkpoint.js';
 import type { ApplicationShape, InputShape, OutputShape } from './config.js';
 import { resolveFunction, type AppFunction } from './functions.js';
-import { InputMerger, InputReader, type Released, type StartingPosition } from './inputs.js';
+import { byteRun, InputMerger, InputReader, releasedRecords, userRecords, type Released, type ReleasedRecord, type StartingPosition } from './inputs.js';
 import { FirehoseSink, FunctionSink, LogStreamSink, type FirehoseSeam, type Sink } from './outputs.js';
 import { preprocess } from './preprocess.js';
 import { recordError } from './errors.js';
-import { encodeRows, loadReferenceTable, makeDecoder, type InputRecord, type RecordDecoder } from './records/index.js';
+import { encodeRows, loadReferenceTable, makeDecoder, type Decoded, type InputRecord, type RecordDecoder } from './records/index.js';
 
 export interface ApplicationOptions {
   code: string;
@@ -78,6 +78,8 @@ interface SourceInput {
 
 const ERROR_STREAM = 'error_stream';
 const PREPROCESS_CHUNK = 500;
+/** Records decoded into one batch and pushed before the outputs are delivered (within a round). */
+const PUSH_SLICE = 8_192;
 const ERROR_COLUMNS = ERROR_STREAM_SCHEMA.map((c) => c.name);
 
 export class Application {
@@ -94,7 +96,7 @@ export class Application {
   /** Input records consumed (log records, before de-aggregation) since the first start. */
   recordsIn = 0;
   private lastCheckpointAt = 0;
-  /** Released records waiting for a preprocessing function that failed: retried next round. */
+  /** Released runs waiting for a preprocessing function that failed: retried next round. */
   private staged: Released[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
   private running?: Promise<void>;
@@ -211,7 +213,7 @@ export class Application {
     const maxPending = this.options.maxPending ?? 10_000;
     let consumed = 0;
     if (!this.allSinks.some((s) => s.pending.length >= maxPending)) {
-      const released = [...this.staged, ...this.merger.release(Math.max(0, (options.maxRecords ?? 10_000) - this.staged.length), final)];
+      const released = [...this.staged, ...this.merger.release(Math.max(0, (options.maxRecords ?? 10_000) - this.stagedRecords()), final)];
       this.staged = [];
       consumed = await this.consume(released);
       if (this.staged.length === 0) this.advance(this.merger.frontier(final));
@@ -228,30 +230,105 @@ export class Application {
     this.flow.advance(bound);
   }
 
-  /** Preprocesses, decodes and pushes released records, in merge order. */
+  /** Preprocesses, decodes and pushes released runs of records, in merge order. Returns the log records consumed. */
   private async consume(released: Released[]): Promise<number> {
+    let consumed = 0;
     let done = 0;
     while (done < released.length) {
-      const input = this.inputs[released[done]!.input]!;
+      const first = released[done]!;
+      const input = this.inputs[first.input]!;
       let end = done + 1;
-      // One function call per PREPROCESS_CHUNK records keeps requests within Lambda's payload limit.
-      const most = input.preprocessor ? done + PREPROCESS_CHUNK : released.length;
-      while (end < released.length && end < most && released[end]!.input === released[done]!.input) end++;
-      const group = released.slice(done, end);
-      const records = input.preprocessor ? await preprocess(group, input.preprocessor, this.applicationArn, input.streamArn, (r) => this.error(r), () => this.options.clock.now()) : group.map(plainRecords);
+      if (!input.preprocessor) {
+        // Slices of about PUSH_SLICE records, each delivered before the next is decoded: a round's records and rows
+        // then die young instead of surviving (and being copied by) the collections a whole round would span.
+        let n = first.to - first.from;
+        if (n > PUSH_SLICE) {
+          released.splice(done + 1, 0, { ...first, from: first.from + PUSH_SLICE });
+          released[done] = { ...first, to: first.from + PUSH_SLICE };
+        } else {
+          while (end < released.length && released[end]!.input === first.input && n + released[end]!.to - released[end]!.from <= PUSH_SLICE) {
+            n += released[end]!.to - released[end]!.from;
+            end++;
+          }
+        }
+        const runs = released.slice(done, end);
+        this.pushRuns(input, runs);
+        for (const r of runs) consumed += r.to - r.from;
+        done = end;
+        // (Not while an output is failing: its retries wait for the next round.)
+        if (done < released.length && this.allSinks.every((s) => s.failures === 0)) await this.deliverAll();
+        continue;
+      }
+      // One function call per PREPROCESS_CHUNK records keeps requests within Lambda's payload limit: a longer run is
+      // split (the rest stays in `released`, so a failed call stages it too).
+      let n = first.to - first.from;
+      while (end < released.length && released[end]!.input === first.input && n < PREPROCESS_CHUNK) n += released[end]!.to - released[end++]!.from;
+      if (n > PREPROCESS_CHUNK) {
+        const last = released[end - 1]!;
+        const cut = last.to - (n - PREPROCESS_CHUNK);
+        released.splice(end, 0, { ...last, from: cut });
+        released[end - 1] = { ...last, to: cut };
+        n = PREPROCESS_CHUNK;
+      }
+      const group = released.slice(done, end).flatMap(releasedRecords);
+      const records = await preprocess(group, input.preprocessor, this.applicationArn, input.streamArn, (r) => this.error(r), () => this.options.clock.now());
       if (!records) {
         this.staged = released.slice(done); // the function failed: back-pressure, try again next round
         break;
       }
       this.push(input, group, records);
+      consumed += n;
       done = end;
     }
-    this.recordsIn += done;
-    return done;
+    this.recordsIn += consumed;
+    return consumed;
   }
 
-  /** Pushes records of one input in runs of the same source stream, the bound advanced to each run's start. */
-  private push(input: SourceInput, group: Released[], records: InputRecord[][]): void {
+  /**
+   * Pushes runs of one input read straight from the log: the runs of one source stream in a row are decoded from
+   * their bytes into one batch, the bound advanced to its first record's arrival.
+   */
+  private pushRuns(input: SourceInput, runs: Released[]): void {
+    for (let i = 0; i < runs.length; ) {
+      const s = runs[i]!.stream;
+      let j = i + 1;
+      while (j < runs.length && runs[j]!.stream === s) j++;
+      this.advance(runs[i]!.chunk.arrival[runs[i]!.from]!);
+      const group = runs.slice(i, j);
+      i = j;
+      const name = input.streams[s]!;
+      const decoder = input.decoders[s]!;
+      const floor = this.floors[name] ?? -Infinity;
+      let decoded: Decoded;
+      let recordAt: (index: number) => InputRecord;
+      if (decoder.decodeRuns && group.every((r) => r.chunk.aggregates === null)) {
+        decoded = decoder.decodeRuns(group.map(byteRun), floor);
+        recordAt = (index) => {
+          for (const r of group) {
+            if (index < r.to - r.from) {
+              const k = r.from + index;
+              const u = userRecords(r.chunk, k)[0]!;
+              return { data: u.data, arrival: r.chunk.arrival[k]!, partitionKey: u.partitionKey, shardId: r.shardId };
+            }
+            index -= r.to - r.from;
+          }
+          throw new Error(`no record ${index} in the runs decoded`);
+        };
+      } else {
+        const records: InputRecord[] = [];
+        for (const r of group) for (const x of releasedRecords(r)) records.push(...plainRecords(x));
+        if (records.length === 0) continue;
+        decoded = decoder.decode(records, floor);
+        recordAt = (index) => records[index]!;
+      }
+      this.floors[name] = decoded.lastRowtime;
+      for (const e of decoded.errors) this.error(recordError(recordAt(e.index), e.message, name, this.options.clock.now()));
+      if (decoded.batch.numRows > 0) this.flow.push(name, decoded.batch);
+    }
+  }
+
+  /** Pushes preprocessed records of one input in runs of the same source stream, the bound advanced to each run's start. */
+  private push(input: SourceInput, group: ReleasedRecord[], records: InputRecord[][]): void {
     for (let i = 0; i < group.length; ) {
       const s = group[i]!.stream;
       const run: InputRecord[] = [];
@@ -302,7 +379,14 @@ export class Application {
   }
 
   private pendingCount(): number {
-    return this.staged.length + this.allSinks.reduce((n, s) => n + s.pending.length, 0);
+    return this.stagedRecords() + this.allSinks.reduce((n, s) => n + s.pending.length, 0);
+  }
+
+  /** Log records released but waiting for preprocessing to be retried. */
+  private stagedRecords(): number {
+    let n = 0;
+    for (const r of this.staged) n += r.to - r.from;
+    return n;
   }
 
   private describePending(): string {
@@ -380,7 +464,7 @@ export class Application {
   }
 }
 
-function plainRecords(r: Released): InputRecord[] {
+function plainRecords(r: ReleasedRecord): InputRecord[] {
   return r.records.map((u) => ({ data: u.data, arrival: r.arrival, partitionKey: u.partitionKey, shardId: r.shardId }));
 }
 

@@ -6,28 +6,149 @@
  * from a checkpoint recompute exactly the rows an uninterrupted run computes.
  */
 import { deaggregate, formatSequenceNumber, isAggregated, parentsOf, RecordRun, type Log, type ReaderCheckpoint } from '../log/index.js';
+import type { ByteRun } from './records/index.js';
 
 export type StartingPosition = 'NOW' | 'TRIM_HORIZON' | 'LAST_STOPPED_POINT';
 
-/** One log record (several user records when KPL-aggregated), on its way into the application. */
+/** A user record: one, or a sub-record of a KPL aggregate. */
+export interface UserRecord {
+  data: Uint8Array;
+  partitionKey: string;
+}
+
+/**
+ * Records of one shard read in one go, column by column over one copied byte buffer (no object per record). Record i
+ * is log record `counter[i]`; its data is `bytes[start[i] .. start[i] + length[i])`.
+ */
+export interface Chunk {
+  shardId: string;
+  count: number;
+  bytes: Buffer;
+  start: Uint32Array;
+  length: Uint32Array;
+  keyStart: Uint32Array;
+  keyLength: Uint16Array;
+  counter: Float64Array;
+  arrival: Float64Array;
+  /** The sub-records of the KPL aggregates among the records, by record index; null when there are none. */
+  aggregates: Map<number, UserRecord[]> | null;
+}
+
+/** Consecutive log records of one shard released together: records `from..to-1` of `chunk`. */
 export interface Released {
   input: number;
   /** Which of the input's source streams (`_001` is 0): the shard's index modulo InputParallelism. */
   stream: number;
   shardId: string;
+  chunk: Chunk;
+  from: number;
+  to: number;
+}
+
+/** One log record (several user records when KPL-aggregated), as preprocessing sees it. */
+export interface ReleasedRecord {
+  input: number;
+  stream: number;
+  shardId: string;
   counter: number;
   arrival: number;
   /** The user records: one, or the sub-records of a KPL aggregate. */
-  records: { data: Uint8Array; partitionKey: string }[];
+  records: UserRecord[];
+}
+
+/** Record i of a chunk as its user records. */
+export function userRecords(chunk: Chunk, i: number): UserRecord[] {
+  const agg = chunk.aggregates?.get(i);
+  if (agg) return agg;
+  const s = chunk.start[i]!;
+  const k = chunk.keyStart[i]!;
+  return [{ data: chunk.bytes.subarray(s, s + chunk.length[i]!), partitionKey: chunk.bytes.toString('utf8', k, k + chunk.keyLength[i]!) }];
+}
+
+/** The log records of a released run, one object each (for preprocessing). */
+export function releasedRecords(r: Released): ReleasedRecord[] {
+  const out: ReleasedRecord[] = [];
+  for (let i = r.from; i < r.to; i++) {
+    out.push({ input: r.input, stream: r.stream, shardId: r.shardId, counter: r.chunk.counter[i]!, arrival: r.chunk.arrival[i]!, records: userRecords(r.chunk, i) });
+  }
+  return out;
+}
+
+/** The run as the decoder's ByteRun (valid when the chunk holds no aggregates). */
+export function byteRun(r: Released): ByteRun {
+  const c = r.chunk;
+  return { bytes: c.bytes, start: c.start, length: c.length, arrival: c.arrival, from: r.from, to: r.to };
+}
+
+/** The run's records copied out of a RecordRun (whose buffer the next read reuses) into a Chunk. */
+function chunkOf(run: RecordRun, shardId: string): Chunk {
+  const n = run.count;
+  const src = run.buffer;
+  // Each record's key, hash key and data are contiguous, and records follow each other in the buffer: one copy of
+  // the whole span (frame and record headers included) is cheaper than one per record.
+  let monotonic = true;
+  for (let i = 1; i < n && monotonic; i++) monotonic = run.keyStart[i]! >= run.dataStart[i - 1]! + run.dataLength[i - 1]!;
+  const keyStart = new Uint32Array(n);
+  const start = new Uint32Array(n);
+  const length = run.dataLength.slice(0, n);
+  const keyLength = run.keyLength.slice(0, n);
+  let bytes: Buffer;
+  if (monotonic) {
+    const lo = run.keyStart[0]!;
+    const hi = run.dataStart[n - 1]! + run.dataLength[n - 1]!;
+    bytes = Buffer.allocUnsafe(hi - lo);
+    src.copy(bytes, 0, lo, hi);
+    for (let i = 0; i < n; i++) {
+      keyStart[i] = run.keyStart[i]! - lo;
+      start[i] = run.dataStart[i]! - lo;
+    }
+  } else {
+    let size = 0;
+    for (let i = 0; i < n; i++) size += run.keyLength[i]! + run.dataLength[i]!;
+    bytes = Buffer.allocUnsafe(size);
+    for (let i = 0, at = 0; i < n; i++) {
+      const k = run.keyStart[i]!;
+      keyStart[i] = at;
+      at += src.copy(bytes, at, k, k + run.keyLength[i]!);
+      const d = run.dataStart[i]!;
+      start[i] = at;
+      at += src.copy(bytes, at, d, d + run.dataLength[i]!);
+    }
+  }
+  const chunk: Chunk = {
+    shardId,
+    count: n,
+    bytes,
+    start,
+    length,
+    keyStart,
+    keyLength,
+    counter: run.counters.slice(0, n),
+    arrival: run.arrivalMs.slice(0, n),
+    aggregates: null,
+  };
+  for (let i = 0; i < n; i++) {
+    // KPL aggregates start with magic 0xF3899AC2; only those are looked at further.
+    if (bytes[start[i]!] !== 0xf3) continue;
+    const data = bytes.subarray(start[i]!, start[i]! + length[i]!);
+    if (!isAggregated(data)) continue;
+    const partitionKey = bytes.toString('utf8', keyStart[i]!, keyStart[i]! + keyLength[i]!);
+    const records = deaggregate({ data, partitionKey, sequenceNumber: formatSequenceNumber(chunk.counter[i]!), approximateArrivalTimestamp: chunk.arrival[i]! });
+    (chunk.aggregates ??= new Map()).set(i, records.map((u) => ({ data: u.data, partitionKey: u.partitionKey })));
+  }
+  return chunk;
 }
 
 interface Cursor {
   shardId: string;
+  /** The input this shard belongs to (merge tie-break). */
+  input: number;
   /** The shard's number (`shardId-000000000003` is 3): merge tie-break and parallel-stream choice. */
   order: number;
   /** Next counter to read from the log. */
   next: number;
-  buffer: Released[];
+  /** Records read and not yet released: chunk records head..count-1 (null when none). */
+  chunk: Chunk | null;
   head: number;
   /** Log time of the last read that reached the shard's end (-Infinity while records may be left unread). */
   caughtUpAt: number;
@@ -37,7 +158,10 @@ interface Cursor {
   epoch: number;
 }
 
-const READ_CHUNK = 1_000;
+/** Whether the cursor holds unreleased records. */
+const holds = (c: Cursor): boolean => c.chunk !== null && c.head < c.chunk.count;
+
+const READ_CHUNK = 10_000;
 
 /** One input stream's shards. */
 export class InputReader {
@@ -49,7 +173,7 @@ export class InputReader {
     private readonly log: Log,
     readonly streamName: string,
     readonly input: number,
-    private readonly parallelism: number,
+    readonly parallelism: number,
     start: Exclude<StartingPosition, 'LAST_STOPPED_POINT'> | ReaderCheckpoint,
   ) {
     if (typeof start === 'object') {
@@ -70,7 +194,7 @@ export class InputReader {
 
   private open(shardId: string, counter: number): void {
     const order = Number(/(\d+)$/.exec(shardId)?.[1] ?? 0);
-    this.cursors.set(shardId, { shardId, order, next: counter, buffer: [], head: 0, caughtUpAt: -Infinity, ended: false, epoch: -1 });
+    this.cursors.set(shardId, { shardId, input: this.input, order, next: counter, chunk: null, head: 0, caughtUpAt: -Infinity, ended: false, epoch: -1 });
   }
 
   private hasLiveParent(shardId: string): boolean {
@@ -89,19 +213,8 @@ export class InputReader {
       return;
     }
     const { next, ended } = this.log.readShard(shard, c.next, READ_CHUNK, this.run);
-    const run = this.run;
-    for (let i = 0; i < run.count; i++) {
-      // Copied: the run's buffer is reused by the next read.
-      const data = Buffer.from(run.data(i));
-      const partitionKey = run.partitionKey(i);
-      const counter = run.counters[i]!;
-      const arrival = run.arrivalMs[i]!;
-      // The full KPL record (with its 56-digit sequence number) is made only for data that looks aggregated.
-      const records = isAggregated(data)
-        ? deaggregate({ data, partitionKey, sequenceNumber: formatSequenceNumber(counter), approximateArrivalTimestamp: arrival })
-        : [{ data, partitionKey }];
-      c.buffer.push({ input: this.input, stream: c.order % this.parallelism, shardId: c.shardId, counter, arrival, records });
-    }
+    c.chunk = this.run.count > 0 ? chunkOf(this.run, c.shardId) : null;
+    c.head = 0;
     c.next = next;
     c.ended = ended;
     // Caught up only when nothing is left (a read may also stop short at its byte limit).
@@ -122,7 +235,7 @@ export class InputReader {
   /** The first record not yet released of each shard: where a restart resumes. */
   checkpoint(): ReaderCheckpoint {
     const positions: Record<string, number> = {};
-    for (const c of this.cursors.values()) positions[c.shardId] = c.head < c.buffer.length ? c.buffer[c.head]!.counter : c.next;
+    for (const c of this.cursors.values()) positions[c.shardId] = holds(c) ? c.chunk!.counter[c.head]! : c.next;
     return { positions, finished: [...this.finished] };
   }
 }
@@ -144,16 +257,22 @@ export class InputMerger {
   release(max: number, final: boolean): Released[] {
     this.epoch++;
     const out: Released[] = [];
-    while (out.length < max) {
+    let n = 0;
+    while (n < max) {
       const next = this.nextReleasable(final);
       if (!next) break;
       const [r, c] = next;
       // Everything of this shard before the next other shard's head (and any holdback) goes out in one run.
       const { head, arrivalLimit } = this.limits(c, final);
-      do out.push(c.buffer[c.head++]!);
-      while (out.length < max && c.head < c.buffer.length && c.buffer[c.head]!.arrival < arrivalLimit && (!head || before(c.buffer[c.head]!, c, head[0], head[1])));
-      if (c.head >= c.buffer.length) {
-        c.buffer = [];
+      const chunk = c.chunk!;
+      const from = c.head;
+      do {
+        c.head++;
+        n++;
+      } while (n < max && c.head < chunk.count && chunk.arrival[c.head]! < arrivalLimit && (!head || before(c, head)));
+      out.push({ input: r.input, stream: c.order % r.parallelism, shardId: c.shardId, chunk, from, to: c.head });
+      if (c.head >= chunk.count) {
+        c.chunk = null;
         c.head = 0;
         if (c.ended) r.finish(c);
       }
@@ -161,15 +280,14 @@ export class InputMerger {
     return out;
   }
 
-  /** For shard `c`: the earliest head of the other shards, and the arrival an empty shard holds records back to. */
-  private limits(c: Cursor, final: boolean): { head: [Released, Cursor] | undefined; arrivalLimit: number } {
-    let head: [Released, Cursor] | undefined;
+  /** For shard `c`: the other shard with the earliest head, and the arrival an empty shard holds records back to. */
+  private limits(c: Cursor, final: boolean): { head: Cursor | undefined; arrivalLimit: number } {
+    let head: Cursor | undefined;
     let arrivalLimit = Infinity;
     for (const [, o] of this.all()) {
       if (o === c) continue;
-      if (o.head < o.buffer.length) {
-        const h = o.buffer[o.head]!;
-        if (!head || before(h, o, head[0], head[1])) head = [h, o];
+      if (holds(o)) {
+        if (!head || before(o, head)) head = o;
       } else if (!final && !o.ended) arrivalLimit = Math.min(arrivalLimit, o.caughtUpAt);
     }
     return { head, arrivalLimit };
@@ -180,13 +298,13 @@ export class InputMerger {
     let best: [InputReader, Cursor] | undefined;
     for (const rc of this.all()) {
       const c = rc[1];
-      if (c.head < c.buffer.length && (!best || before(c.buffer[c.head]!, c, best[1].buffer[best[1].head]!, best[1]))) best = rc;
+      if (holds(c) && (!best || before(c, best[1]))) best = rc;
     }
     if (!best) return undefined;
-    const head = best[1].buffer[best[1].head]!;
+    const arrival = best[1].chunk!.arrival[best[1].head]!;
     for (const [, c] of this.all()) {
       // An empty shard read to its end at log time T may still receive a record arriving at T or later.
-      if (c.head >= c.buffer.length && !final && c.caughtUpAt <= head.arrival) return undefined;
+      if (!holds(c) && !final && c.caughtUpAt <= arrival) return undefined;
     }
     return best;
   }
@@ -196,7 +314,7 @@ export class InputMerger {
     for (let changed = true; changed; ) {
       changed = false;
       for (const [r, c] of [...this.all()]) {
-        if (c.head < c.buffer.length) continue;
+        if (holds(c)) continue;
         if (c.ended) {
           r.finish(c);
           changed = true;
@@ -212,7 +330,7 @@ export class InputMerger {
   frontier(final: boolean): number {
     let bound = Infinity;
     for (const [, c] of this.all()) {
-      if (c.head < c.buffer.length) bound = Math.min(bound, c.buffer[c.head]!.arrival);
+      if (holds(c)) bound = Math.min(bound, c.chunk!.arrival[c.head]!);
       else if (!c.ended && !(final && this.atEnd(c))) bound = Math.min(bound, c.caughtUpAt);
     }
     return bound;
@@ -220,7 +338,7 @@ export class InputMerger {
 
   /** Whether every shard is drained (and, at end of input, read to its end). */
   drained(): boolean {
-    for (const [, c] of this.all()) if (c.head < c.buffer.length || !this.atEnd(c)) return false;
+    for (const [, c] of this.all()) if (holds(c) || !this.atEnd(c)) return false;
     return true;
   }
 
@@ -230,6 +348,9 @@ export class InputMerger {
   }
 }
 
-function before(a: Released, ca: Cursor, b: Released, cb: Cursor): boolean {
-  return a.arrival !== b.arrival ? a.arrival < b.arrival : a.input !== b.input ? a.input < b.input : ca.order !== cb.order ? ca.order < cb.order : a.counter < b.counter;
+/** Merge order of two shards' heads: (arrival, input, shard number, sequence). */
+function before(ca: Cursor, cb: Cursor): boolean {
+  const a = ca.chunk!.arrival[ca.head]!;
+  const b = cb.chunk!.arrival[cb.head]!;
+  return a !== b ? a < b : ca.input !== cb.input ? ca.input < cb.input : ca.order !== cb.order ? ca.order < cb.order : ca.chunk!.counter[ca.head]! < cb.chunk!.counter[cb.head]!;
 }

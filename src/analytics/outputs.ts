@@ -12,6 +12,8 @@ import { repliesById, type AppFunction, type DeliveryReply } from './functions.j
 export interface PendingRecord {
   index: number;
   data: Uint8Array;
+  /** A log-stream output's partition key (`APP:OUTPUT:INDEX`), made once: the record is then its own PutRecords entry. */
+  partitionKey?: string;
   /** Failed deliveries so far (a Lambda output's retryHint). */
   attempts?: number;
 }
@@ -20,11 +22,12 @@ export interface PendingRecord {
 const DELIVERY_CHUNK = 500;
 const DELIVERY_BYTES = 4 * 1024 * 1024;
 
-function nextChunk(pending: readonly PendingRecord[]): PendingRecord[] {
+/** The records of `pending[from..]` the next delivery call takes. */
+function nextChunk(pending: readonly PendingRecord[], from: number): PendingRecord[] {
   let bytes = 0;
-  let n = 0;
-  while (n < pending.length && n < DELIVERY_CHUNK && (n === 0 || bytes + pending[n]!.data.byteLength <= DELIVERY_BYTES)) bytes += pending[n++]!.data.byteLength;
-  return pending.slice(0, n);
+  let n = from;
+  while (n < pending.length && n - from < DELIVERY_CHUNK && (n === from || bytes + pending[n]!.data.byteLength <= DELIVERY_BYTES)) bytes += pending[n++]!.data.byteLength;
+  return pending.slice(from, n);
 }
 
 export abstract class Sink {
@@ -38,40 +41,64 @@ export abstract class Sink {
   constructor(readonly name: string) {}
 
   accept(records: readonly Uint8Array[]): void {
-    for (const data of records) {
+    const pending = this.pending;
+    const skipping = this.skip.size > 0;
+    for (let i = 0; i < records.length; i++) {
       const index = this.produced++;
-      if (this.skip.delete(index)) continue;
-      this.pending.push({ index, data });
+      if (skipping && this.skip.delete(index)) continue;
+      pending.push(this.pendingRecord(index, records[i]!));
     }
+  }
+
+  protected pendingRecord(index: number, data: Uint8Array): PendingRecord {
+    return { index, data };
   }
 
   /** Delivers what is pending, one chunk per call; failures stay pending. Returns whether anything was acknowledged. */
   async deliver(): Promise<boolean> {
     let progress = false;
-    while (this.pending.length > 0) {
-      const chunk = nextChunk(this.pending);
-      let acked: Set<number>;
-      try {
-        acked = await this.send(chunk);
-      } catch {
-        acked = new Set();
-      }
-      if (acked.size > 0) {
-        progress = true;
-        this.failures = 0;
-        this.pending = this.pending.filter((p) => !acked.has(p.index));
-      }
-      if (acked.size < chunk.length) {
+    const pending = this.pending;
+    // Chunks fully acknowledged are dropped from the front in one go at the end (not one filter per chunk).
+    let at = 0;
+    try {
+      while (at < pending.length) {
+        const chunk = nextChunk(pending, at);
+        let acked: Set<number> | true;
+        try {
+          acked = await this.send(chunk);
+        } catch {
+          acked = new Set();
+        }
+        if (acked === true || acked.size === chunk.length) {
+          progress = true;
+          this.failures = 0;
+          at += chunk.length;
+          continue;
+        }
+        if (acked.size > 0) {
+          progress = true;
+          this.failures = 0;
+        }
         this.failures++;
-        for (const p of chunk) if (!acked.has(p.index)) p.attempts = (p.attempts ?? 0) + 1;
+        const kept: PendingRecord[] = [];
+        for (const p of chunk) {
+          if (acked.has(p.index)) continue;
+          p.attempts = (p.attempts ?? 0) + 1;
+          kept.push(p);
+        }
+        // The unacknowledged records of this chunk stay first, in order.
+        for (let i = 0; i < kept.length; i++) pending[at + chunk.length - kept.length + i] = kept[i]!;
+        at += chunk.length - kept.length;
         break; // back off until the next round; input reading pauses while this output is behind
       }
+    } finally {
+      if (at > 0) this.pending = at >= pending.length ? [] : pending.slice(at);
     }
     return progress;
   }
 
-  /** Sends a chunk; returns the indices the destination acknowledged. */
-  protected abstract send(chunk: PendingRecord[]): Promise<Set<number>>;
+  /** Sends a chunk; returns the indices the destination acknowledged (`true`: all of them). */
+  protected abstract send(chunk: PendingRecord[]): Promise<Set<number> | true>;
 
   progress(): OutputProgress {
     return { produced: this.produced, pending: this.pending.map((p) => ({ index: p.index, data: p.data })) };
@@ -105,18 +132,27 @@ export class LogStreamSink extends Sink {
     return `${this.keyPrefix}${index}`;
   }
 
+  protected override pendingRecord(index: number, data: Uint8Array): PendingRecord {
+    return { index, data, partitionKey: this.keyPrefix + index };
+  }
+
   /** Where the destination ends now. */
   end(): ReaderCheckpoint {
     return new StreamReader(this.log, this.streamName, 'LATEST').checkpoint();
   }
 
-  protected async send(chunk: PendingRecord[]): Promise<Set<number>> {
+  protected async send(chunk: PendingRecord[]): Promise<Set<number> | true> {
     const before = this.end();
-    const records: PutRecordInput[] = chunk.map((p) => ({ partitionKey: this.key(p.index), data: p.data }));
+    // The pending records themselves are the PutRecords entries (no object per record per attempt).
+    for (let i = 0; i < chunk.length; i++) {
+      const p = chunk[i]!;
+      if (p.partitionKey === undefined) p.partitionKey = this.keyPrefix + p.index;
+    }
+    const records = chunk as PutRecordInput[];
     try {
       const result = await this.log.putRecords({ streamName: this.streamName, records });
       const acked = new Set<number>();
-      if (result.failedRecordCount === 0) return new Set(chunk.map((p) => p.index));
+      if (result.failedRecordCount === 0) return true;
       result.records.forEach((r, i) => {
         if (!('errorCode' in r)) acked.add(chunk[i]!.index);
       });
@@ -168,9 +204,9 @@ export class FirehoseSink extends Sink {
     super(name);
   }
 
-  protected async send(chunk: PendingRecord[]): Promise<Set<number>> {
+  protected async send(chunk: PendingRecord[]): Promise<Set<number> | true> {
     await this.firehose.putRecordBatch(this.deliveryStream, chunk.map((p) => p.data));
-    return new Set(chunk.map((p) => p.index));
+    return true;
   }
 }
 

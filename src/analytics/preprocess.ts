@@ -7,12 +7,12 @@ import type { Row } from '../exec/arrow.js';
 import { formatSequenceNumber } from '../log/index.js';
 import { recordError } from './errors.js';
 import { repliesById, type AppFunction, type PreprocessReply } from './functions.js';
-import type { Released } from './inputs.js';
+import type { ReleasedRecord } from './inputs.js';
 import type { InputRecord } from './records/index.js';
 
 /** The records each released record becomes (possibly none), or undefined when the call must be retried. */
 export async function preprocess(
-  group: readonly Released[],
+  group: readonly ReleasedRecord[],
   fn: AppFunction,
   applicationArn: string,
   streamArn: string,

@@ -22,7 +22,7 @@ import { TIMESTAMP } from '../../sql/bind/types.js';
 import type { SourceSchemaShape } from '../config.js';
 import { csvConverter, jsonConverter, MappingError, type CsvConverter, type JsonConverter } from './convert.js';
 import { makeFastJson, type FastJson } from './fast-json.js';
-import type { Decoded, InputRecord, RecordDecoder, RecordError } from './index.js';
+import type { ByteRun, Decoded, InputRecord, RecordDecoder, RecordError } from './index.js';
 import { parsePath, samePath, walk, type Step } from './paths.js';
 import { ColumnWriter } from './writer.js';
 
@@ -232,7 +232,7 @@ export function csvRowReader(schema: SourceSchemaShape): (text: string) => Value
 
 // ---- the decoder ----------------------------------------------------------------------------------------------------
 
-const utf8 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8');
+const utf8 = (b: Uint8Array, s: number, e: number): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8', s, e);
 
 class Decoder implements RecordDecoder {
   private readonly schema: Schema;
@@ -255,41 +255,67 @@ class Decoder implements RecordDecoder {
   decode(records: readonly InputRecord[], rowtimeFloor: number): Decoded {
     const cap = Math.max(8, records.length);
     const writers = this.types.map((c) => new ColumnWriter(c.type, cap));
-    const rt = writers[0]!;
-    const aat = writers[writers.length - 1]!;
     const cols = writers.slice(1, -1);
     const errors: RecordError[] = [];
-    const fast = this.fast;
-    let rowtime = rowtimeFloor;
     this.allRecords += records.length;
+    let rowtime = rowtimeFloor;
     for (let r = 0; r < records.length; r++) {
       const rec = records[r]!;
-      let added: number;
-      if (fast !== null && fast.row(rec.data, cols)) {
-        added = 1;
-        this.fastRecords++;
-      } else {
-        let rows: Value[][];
-        try {
-          rows = this.reader(utf8(rec.data));
-        } catch (e) {
-          if (!(e instanceof MappingError)) throw e;
-          errors.push({ index: r, message: e.message });
-          continue;
-        }
-        for (const row of rows) for (let c = 0; c < cols.length; c++) cols[c]!.append(row[c]!);
-        added = rows.length;
-        if (added === 0) continue;
-      }
-      const arrival = rec.arrival;
-      if (arrival > rowtime) rowtime = arrival;
-      for (let k = 0; k < added; k++) {
-        rt.appendNumber(rowtime);
-        aat.appendNumber(arrival);
+      const d = rec.data;
+      rowtime = this.one(d, 0, d.byteLength, rec.arrival, rowtime, writers, cols, errors, r);
+    }
+    const batch: RecordBatch = batchOf(this.schema, writers.map((w) => w.finish()), writers[0]!.n);
+    return { batch, errors, lastRowtime: rowtime };
+  }
+
+  decodeRuns(runs: readonly ByteRun[], rowtimeFloor: number): Decoded {
+    let total = 0;
+    for (const run of runs) total += run.to - run.from;
+    const writers = this.types.map((c) => new ColumnWriter(c.type, Math.max(8, total)));
+    const cols = writers.slice(1, -1);
+    const errors: RecordError[] = [];
+    this.allRecords += total;
+    let rowtime = rowtimeFloor;
+    let index = 0;
+    for (const run of runs) {
+      const { bytes, start, length, arrival } = run;
+      for (let i = run.from; i < run.to; i++, index++) {
+        const s = start[i]!;
+        rowtime = this.one(bytes, s, s + length[i]!, arrival[i]!, rowtime, writers, cols, errors, index);
       }
     }
-    const batch: RecordBatch = batchOf(this.schema, writers.map((w) => w.finish()), rt.n);
+    const batch: RecordBatch = batchOf(this.schema, writers.map((w) => w.finish()), writers[0]!.n);
     return { batch, errors, lastRowtime: rowtime };
+  }
+
+  /** One record `b[s..e)` into the writers (ROWTIME first, APPROXIMATE_ARRIVAL_TIME last); returns the new ROWTIME. */
+  private one(b: Uint8Array, s: number, e: number, arrival: number, rowtime: number, writers: ColumnWriter[], cols: ColumnWriter[], errors: RecordError[], index: number): number {
+    const rt = writers[0]!;
+    const aat = writers[writers.length - 1]!;
+    const fast = this.fast;
+    let added: number;
+    if (fast !== null && fast.rowAt(b, s, e, cols)) {
+      added = 1;
+      this.fastRecords++;
+    } else {
+      let rows: Value[][];
+      try {
+        rows = this.reader(utf8(b, s, e));
+      } catch (err) {
+        if (!(err instanceof MappingError)) throw err;
+        errors.push({ index, message: err.message });
+        return rowtime;
+      }
+      for (const row of rows) for (let c = 0; c < cols.length; c++) cols[c]!.append(row[c]!);
+      added = rows.length;
+      if (added === 0) return rowtime;
+    }
+    if (arrival > rowtime) rowtime = arrival;
+    for (let k = 0; k < added; k++) {
+      rt.appendNumber(rowtime);
+      aat.appendNumber(arrival);
+    }
+    return rowtime;
   }
 }
 

@@ -15,6 +15,8 @@ import type { ColumnWriter } from './writer.js';
 export interface FastJson {
   /** Append the record's one row to `cols` and answer true, or answer false having appended nothing. */
   row(data: Uint8Array, cols: ColumnWriter[]): boolean;
+  /** The same for the record in `bytes[start..end)` (one buffer holding many records). */
+  rowAt(bytes: Uint8Array, start: number, end: number, cols: ColumnWriter[]): boolean;
 }
 
 const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
@@ -34,7 +36,8 @@ const F_OTHER = 0;
 
 // results of the scanning helpers (module-level to avoid allocating)
 let strFlags = 0; // 1: escapes, 2: bytes >= 0x80
-let numVal = 0;
+/** numVal[0]: the last number scanned (a typed array: a plain `let` would box every double it is given). */
+const numVal = new Float64Array(1);
 
 const isWs = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 
@@ -80,7 +83,7 @@ function scanString(b: Uint8Array, p: number, end: number): number {
 
 const isDigit = (c: number | undefined) => c !== undefined && c >= 0x30 && c <= 0x39;
 
-/** A JSON number at p: the index after it, or -1. Sets numVal. */
+/** A JSON number at p: the index after it, or -1. Sets numVal[0]. */
 function scanNumber(b: Uint8Array, p: number, end: number): number {
   let i = p;
   let neg = false;
@@ -124,8 +127,8 @@ function scanNumber(b: Uint8Array, p: number, end: number): number {
   if (!exp && digits + frac <= 15) {
     // m and 10^frac are exact, so the division is the correctly rounded value, as Number() gives
     const x = frac === 0 ? m : m / POW10[frac]!;
-    numVal = neg ? -x : x;
-  } else numVal = Number(latin1(b, p, i));
+    numVal[0] = neg ? -x : x;
+  } else numVal[0] = Number(latin1(b, p, i));
   return i;
 }
 
@@ -259,10 +262,9 @@ export function makeFastJson(plan: JsonPlan): FastJson | null {
     }
   };
 
-  const scan = (b: Uint8Array): boolean => {
-    const end = b.length;
+  const scan = (b: Uint8Array, start: number, end: number): boolean => {
     vkind.fill(K_NONE);
-    let p = skipWs(b, 0, end);
+    let p = skipWs(b, start, end);
     if (b[p] !== 0x7b) return false;
     p = skipWs(b, p + 1, end);
     if (b[p] === 0x7d) p++;
@@ -299,7 +301,7 @@ export function makeFastJson(plan: JsonPlan): FastJson | null {
             p = scanNumber(b, p, end);
             if (p < 0) return false;
             vkind[k] = K_NUM;
-            vnum[k] = numVal;
+            vnum[k] = numVal[0]!;
           } else if (c === 0x74) {
             p = literal(b, p, TRUE);
             vkind[k] = K_TRUE;
@@ -325,7 +327,10 @@ export function makeFastJson(plan: JsonPlan): FastJson | null {
 
   return {
     row(b: Uint8Array, cols: ColumnWriter[]): boolean {
-      if (!scan(b)) return false;
+      return this.rowAt(b, 0, b.length, cols);
+    },
+    rowAt(b: Uint8Array, start: number, end: number, cols: ColumnWriter[]): boolean {
+      if (!scan(b, start, end)) return false;
       const n0 = nc > 0 ? cols[0]!.n : 0;
       for (let c = 0; c < nc; c++) {
         const w = cols[c]!;

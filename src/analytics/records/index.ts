@@ -31,9 +31,27 @@ export interface Decoded {
   lastRowtime: number;
 }
 
+/**
+ * Records `from..to-1` of a run held in one buffer: record i is `bytes[start[i] .. start[i] + length[i])`, arriving
+ * at `arrival[i]`. Lets a reader hand the decoder many records without an object (or a copy) per record.
+ */
+export interface ByteRun {
+  bytes: Uint8Array;
+  start: Uint32Array;
+  length: Uint32Array;
+  arrival: Float64Array;
+  from: number;
+  to: number;
+}
+
 export interface RecordDecoder {
   /** ROWTIME = max(rowtimeFloor, previous ROWTIME, arrival): non-decreasing per in-application stream. */
   decode(records: readonly InputRecord[], rowtimeFloor: number): Decoded;
+  /**
+   * The same over the records of `runs`, in order, as one batch (optional: callers without it build InputRecords).
+   * An error's `index` counts records across the runs (0 is the first run's `from`).
+   */
+  decodeRuns?(runs: readonly ByteRun[], rowtimeFloor: number): Decoded;
 }
 
 /** Columns of the source stream a schema makes (ROWTIME first, APPROXIMATE_ARRIVAL_TIME last). */

@@ -180,3 +180,48 @@ describe('CSV', () => {
     expect(out.errors[1]!.message).toContain('70000');
   });
 });
+
+describe('decodeRuns: records as byte ranges of one buffer', () => {
+  it('gives the rows, ROWTIMEs and errors decode gives, the records cut anywhere into runs', () => {
+    const texts = [
+      '{"TICKER_SYMBOL": "AMZN", "SECTOR": "TECHNOLOGY", "CHANGE": -0.23, "PRICE": 84.51}',
+      '{"TICKER_SYMBOL": "AAPL", "PRICE": 1e2, "CHANGE": 0}',
+      '{"TICKER_SYMBOL": "ZZ", "PRICE": "x"}', // fails conversion
+      '{"TICKER_SYMBOL": "MSFT", "PRICE": 1.', // malformed, the next record's bytes follow it
+      '{"TICKER_SYMBOL": "\\u0041B", "SECTOR": {"nested": 1}, "PRICE": 2}',
+      'true',
+      '{"PRICE": 3, "TICKER_SYMBOL": "INTC"}   ',
+    ];
+    const dec = makeDecoder(jsonSchema([
+      { Name: 'TICKER_SYMBOL', SqlType: 'VARCHAR(4)', Mapping: '$.TICKER_SYMBOL' },
+      { Name: 'SECTOR', SqlType: 'VARCHAR(16)', Mapping: '$.SECTOR' },
+      { Name: 'CHANGE', SqlType: 'REAL', Mapping: '$.CHANGE' },
+      { Name: 'PRICE', SqlType: 'REAL', Mapping: '$.PRICE' },
+    ]));
+    const arrivals = texts.map((_, i) => 1000 + (i % 3) * 10);
+    const want = dec.decode(texts.map((t, i) => ({ data: Buffer.from(t), arrival: arrivals[i]! })), 500);
+    // one buffer: each record followed by junk bytes (as in a log frame), so reading past a record's end shows
+    const parts: Buffer[] = [];
+    const start = new Uint32Array(texts.length);
+    const length = new Uint32Array(texts.length);
+    let at = 3;
+    parts.push(Buffer.from('}}}'));
+    texts.forEach((t, i) => {
+      const b = Buffer.from(t);
+      start[i] = at;
+      length[i] = b.length;
+      parts.push(b, Buffer.from('0}, "'));
+      at += b.length + 5;
+    });
+    const bytes = Buffer.concat(parts);
+    const arrival = Float64Array.from(arrivals);
+    for (const cuts of [[0, 7], [0, 3, 7], [0, 1, 2, 5, 6, 7]]) {
+      const runs = cuts.slice(1).map((to, k) => ({ bytes, start, length, arrival, from: cuts[k]!, to }));
+      const got = dec.decodeRuns!(runs, 500);
+      expect(rowsFromBatch(got.batch)).toEqual(rowsFromBatch(want.batch));
+      expect(got.errors).toEqual(want.errors);
+      expect(got.lastRowtime).toBe(want.lastRowtime);
+    }
+    expect(want.errors.map((e) => e.index)).toEqual([2, 3, 5]);
+  });
+});
