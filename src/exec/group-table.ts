@@ -1,10 +1,11 @@
 /**
  * A hash table from group keys to dense group numbers (0, 1, 2, ... in order of first appearance), in typed arrays.
- * Key values are turned into numbers first: numbers and times are themselves, booleans 0/1, strings an id from the
- * table's own dictionary (so the dictionary is freed with the table when a window closes), NULL a flag. No string is
- * ever concatenated to make a key.
+ * Key values are turned into numbers first: numbers and times are themselves, booleans 0/1, strings and binary values
+ * an id from the table's own byte dictionary (looked up by the bytes where they lie, so no JS string is made per row;
+ * freed with the table when a window closes), NULL a flag. No string is ever concatenated to make a key.
  */
 import type { SqlType } from '../sql/bind/types.js';
+import { ByteDictionary } from './byte-dictionary.js';
 import { ColumnBuilder, isNull, readNumber, readValue, storageOf, viewOf, type ColumnView } from './columns.js';
 import type { Value } from './values.js';
 
@@ -17,10 +18,9 @@ export class GroupTable {
   private nulls: Uint8Array;
   private slots: Int32Array;
   private mask: number;
-  private readonly dictionary = new Map<string, number>();
-  /** Key positions whose codes are ids in `strings` (text or binary keys), learnt as rows are encoded. */
+  private readonly dictionary = new ByteDictionary();
+  /** Key positions whose codes are ids in `dictionary` (text or binary keys), learnt as rows are encoded. */
   private readonly text: Uint8Array;
-  private readonly strings: string[] = [];
   private readonly scratch: Float64Array;
   private readonly scratchNulls: Uint8Array;
   private readonly bits = new Float64Array(1);
@@ -53,7 +53,8 @@ export class GroupTable {
       let code = other.codes[g * w + k]!;
       if (other.text[k] === 1 && nul === 0) {
         this.text[k] = 1;
-        code = this.intern(other.strings[code]!, true);
+        const bytes = other.dictionary.bytes(code);
+        code = this.dictionary.intern(bytes, 0, bytes.length, true);
       }
       this.scratch[k] = code;
       this.scratchNulls[k] = nul;
@@ -76,7 +77,7 @@ export class GroupTable {
       if (isNull(c, i)) nul = 1;
       else if (c.kind === 'utf8' || c.kind === 'bin') {
         this.text[k] = 1;
-        code = this.intern(readValue(c, i) as string, insert);
+        code = this.dictionary.intern(c.values as Uint8Array, c.offsets![i]!, c.offsets![i + 1]!, insert);
         if (code < 0) return undefined;
       }
       else if (c.kind === 'bool') code = readValue(c, i) ? 1 : 0;
@@ -95,18 +96,6 @@ export class GroupTable {
       h ^= h >>> 15;
     }
     return h;
-  }
-
-  private intern(s: string | Uint8Array, insert: boolean): number {
-    const key = typeof s === 'string' ? s : Buffer.from(s).toString('latin1');
-    let id = this.dictionary.get(key);
-    if (id === undefined) {
-      if (!insert) return -1;
-      id = this.strings.length;
-      this.dictionary.set(key, id);
-      this.strings.push(key);
-    }
-    return id;
   }
 
   private findOrInsert(hash: number, insert: boolean): number {
@@ -161,8 +150,8 @@ export class GroupTable {
     const w = this.width;
     if (this.nulls[g * w + k] === 1) return null;
     const code = this.codes[g * w + k]!;
-    if (kind === 'utf8') return this.strings[code]!;
-    if (kind === 'bin') return Uint8Array.from(Buffer.from(this.strings[code]!, 'latin1'));
+    if (kind === 'utf8') return this.dictionary.text(code);
+    if (kind === 'bin') return this.dictionary.bytes(code).slice();
     if (kind === 'bool') return code === 1;
     return code;
   }
