@@ -5,6 +5,11 @@ import type { SegmentStorage } from './storage.js';
  * - `always`: after its bytes are fsynced (group commit: appends that arrive while a sync runs share the next one);
  * - `batch`: after the next periodic sync, at most `batchMs` later;
  * - `never`: once written to the operating system (survives a process crash, not a power cut).
+ *
+ * File storage holds appended frames in memory until a round flushes them (see FileStorage), so every policy works
+ * in rounds: a round writes out what the appends before it left pending, in one write per file, then (except under
+ * `never`) fsyncs those files, then acknowledges those appends. Appends that arrive while a round's fsync runs only
+ * add to memory, never wait for the file, and go to the next round.
  */
 export type FsyncPolicy = 'always' | 'batch' | 'never';
 
@@ -18,7 +23,10 @@ export class Durability {
   private dirty = new Set<SegmentStorage>();
   private running: Promise<void> | null = null;
   private next: Round | null = null;
+  /** When the first append of `next` arrived (performance.now()). */
+  private nextSinceMs = 0;
   private timer: NodeJS.Timeout | null = null;
+  private immediate: NodeJS.Immediate | null = null;
 
   constructor(
     readonly policy: FsyncPolicy,
@@ -27,40 +35,75 @@ export class Durability {
 
   /** Call after appending to `storage`; the promise resolves when the append counts as acknowledged. */
   commit(storage: SegmentStorage): Promise<void> {
-    if (this.policy === 'never') return RESOLVED;
+    // Under `never` an append that is already with the operating system (memory storage has nothing pending) is done.
+    if (this.policy === 'never' && storage.pendingBytes === 0) return RESOLVED;
     this.dirty.add(storage);
-    if (this.next) return this.next.promise;
+    if (this.next) {
+      const promise = this.next.promise;
+      // A round already batchMs old starts now rather than on its timer: the timer cannot fire while appends keep
+      // the event loop busy, and meanwhile nothing would be syncing.
+      if (this.policy === 'batch' && !this.running && performance.now() - this.nextSinceMs >= this.batchMs) this.startRound();
+      return promise;
+    }
     let resolve!: () => void;
     let reject!: (err: unknown) => void;
     const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
     this.next = { promise, resolve, reject };
+    this.nextSinceMs = performance.now();
     if (!this.running) this.schedule();
     return promise;
   }
 
-  /** Waits for every pending sync (used by close). */
+  /** Waits for every pending round (used by close). */
   async drain(): Promise<void> {
-    // Appends that queued behind a running sync get their round when it ends, under `batch` on a timer that would
+    // Appends that queued behind a running sync get their round when it ends, on a timer or an immediate that would
     // fire after close: start every such round now instead.
     while (this.running || this.next) {
-      if (this.timer) clearTimeout(this.timer);
+      this.cancelSchedule();
       if (!this.running) this.startRound();
       await this.running;
     }
   }
 
+  /**
+   * `always` starts a round at once; `batch` starts it batchMs after its first append (or when the previous round's
+   * sync ends, if that is later: waiting batchMs more after it only made appends queue behind the sync for longer);
+   * `never` waits until the event loop's current turn ends, so the appends of all requests handled in it share one
+   * write per file.
+   */
   private schedule(): void {
-    if (this.policy === 'batch') this.timer = setTimeout(() => this.startRound(), this.batchMs);
+    if (this.policy === 'batch') {
+      const wait = this.nextSinceMs + this.batchMs - performance.now();
+      if (wait > 0) this.timer = setTimeout(() => this.startRound(), wait);
+      else this.startRound();
+    } else if (this.policy === 'never') this.immediate = setImmediate(() => this.startRound());
     else this.startRound();
   }
 
-  private startRound(): void {
+  private cancelSchedule(): void {
+    if (this.timer) clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
     this.timer = null;
+    this.immediate = null;
+  }
+
+  private startRound(): void {
+    this.cancelSchedule();
     const round = this.next;
     if (!round) return;
     this.next = null;
     const storages = [...this.dirty];
     this.dirty.clear();
+    try {
+      for (const s of storages) s.flush();
+    } catch (err) {
+      round.reject(err);
+      return;
+    }
+    if (this.policy === 'never') {
+      round.resolve();
+      return;
+    }
     this.running = Promise.all(storages.map((s) => s.sync())).then(
       () => round.resolve(),
       (err) => round.reject(err),

@@ -20,6 +20,7 @@ export interface AppendBatch {
   keyBytes: Int32Array;
   hashKeys: readonly (string | undefined)[];
   data: readonly Uint8Array[];
+  /** Each record's counter, -1 for a record the throughput limits refused (scratch: only the batch's first n count). */
   counters: Float64Array;
   arrivalMs: number;
 }
@@ -222,7 +223,8 @@ export function readFrames(
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   while (end - at >= FRAME_HEADER_BYTES) {
     const length = view.getUint32(at, true);
-    if (at + length > end) break;
+    // A length too small for a frame is damage (zeroed bytes, say): stop there, as the caller reports, not loop on it.
+    if (length < FRAME_HEADER_BYTES + RECORD_HEADER_BYTES || at + length > end) break;
     const count = view.getUint32(at + 8, true);
     if (verify && crc32(buf.subarray(at + 8, at + length)) !== view.getUint32(at + 4, true)) {
       throw new SluiceError('InternalFailure', `shard log frame at offset ${at} failed its checksum`);

@@ -1,5 +1,6 @@
 import { md5 } from 'js-md5';
 import { invalidArgument } from '../util/errors.js';
+import { md5KeyWords } from './md5.js';
 import { previewValue } from './validate.js';
 
 /**
@@ -35,17 +36,25 @@ export function writeWords(key: bigint, out: Uint32Array, at: number): void {
 }
 
 /**
- * MD5 of the partition key's UTF-8 bytes, as words. js-md5 is used rather than node:crypto because for keys this
- * short the native call's fixed cost dominates: measured 5.5 M hashes/s against 0.9 M/s for `crypto.hash`.
+ * MD5 of the partition key's UTF-8 bytes, as words; returns the key's UTF-8 length (which the append path needs too,
+ * so the key is encoded once). Keys of up to 256 characters (every valid one) take md5.ts's allocation-free MD5:
+ * node:crypto's fixed cost per call dominates for keys this short (0.9 M hashes/s), and js-md5 allocates per call.
  */
-export function partitionKeyWords(partitionKey: string, out: Uint32Array, at: number): void {
+export function partitionKeyWords(partitionKey: string, out: Uint32Array, at: number): number {
+  return md5KeyWords(partitionKey, out, at, libraryKeyWords);
+}
+
+/** The same through js-md5, for keys too long for md5.ts's buffer (only tools and tests pass those). */
+export function libraryKeyWords(partitionKey: string, out: Uint32Array, at: number): number {
   // The key as the log stores it: UTF-8 writes U+FFFD for an unpaired surrogate, while js-md5 would hash its own
   // encoding of it. Hashing the stored form keeps routing in agreement with the key a reader gets back.
-  const b = md5.array(partitionKey.isWellFormed() ? partitionKey : partitionKey.toWellFormed());
+  const key = partitionKey.isWellFormed() ? partitionKey : partitionKey.toWellFormed();
+  const b = md5.array(key);
   out[at] = ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
   out[at + 1] = ((b[4]! << 24) | (b[5]! << 16) | (b[6]! << 8) | b[7]!) >>> 0;
   out[at + 2] = ((b[8]! << 24) | (b[9]! << 16) | (b[10]! << 8) | b[11]!) >>> 0;
   out[at + 3] = ((b[12]! << 24) | (b[13]! << 16) | (b[14]! << 8) | b[15]!) >>> 0;
+  return Buffer.byteLength(key, 'utf8');
 }
 
 /** MD5 of the partition key as a BigInt: for tests and tools, not the hot path. */

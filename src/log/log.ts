@@ -33,6 +33,7 @@ import {
   validationError,
 } from './validate.js';
 import { SHARD_LIMITS } from './throughput.js';
+import { AppendedRecords, putRecordsOutput, type PutRecordsOutput } from './append-results.js';
 import { addTags, changeSettings, checkPolicy, removeTags, type StreamSettingsChange, type Tagged } from './attributes.js';
 import { StreamReader, type ReaderCheckpoint, type ReaderStart } from './reader.js';
 
@@ -81,9 +82,7 @@ export interface PutRecordInput {
   explicitHashKey?: string;
 }
 
-export type PutRecordsResultEntry =
-  | { shardId: string; sequenceNumber: string }
-  | { errorCode: 'ProvisionedThroughputExceededException'; errorMessage: string };
+export type { PutRecordsResultEntry, PutRecordsOutput } from './append-results.js';
 
 export type ShardIteratorType = 'TRIM_HORIZON' | 'LATEST' | 'AT_SEQUENCE_NUMBER' | 'AFTER_SEQUENCE_NUMBER' | 'AT_TIMESTAMP';
 const ITERATOR_TYPES: readonly ShardIteratorType[] = ['TRIM_HORIZON', 'LATEST', 'AT_SEQUENCE_NUMBER', 'AFTER_SEQUENCE_NUMBER', 'AT_TIMESTAMP'];
@@ -137,7 +136,7 @@ export class Log {
   private readonly region: string;
   private readonly accountId: string;
   private readonly enforceLimits: boolean;
-  private scratch = Buffer.allocUnsafe(1 << 20);
+  private scratchArrays = scratchArrays(MAX_PUT_RECORDS);
   private readonly run = new RecordRun();
   private closed = false;
   private readonly changeListeners = new Set<(streamName: string) => void>();
@@ -330,37 +329,43 @@ export class Log {
   async putRecord(input: { streamName: string; sequenceNumberForOrdering?: string } & PutRecordInput): Promise<{ shardId: string; sequenceNumber: string }> {
     const stream = this.stream(input.streamName);
     const after = input.sequenceNumberForOrdering === undefined ? -1 : parseSequenceNumber(input.sequenceNumberForOrdering, 'SequenceNumberForOrdering');
-    const [result] = await this.append(stream, [input], '', after);
-    if (!result || 'errorCode' in result) {
-      throw new SluiceError('ProvisionedThroughputExceededException', result?.errorMessage ?? 'Rate exceeded');
-    }
+    const [result] = (await this.append(stream, [input], '', after)).entries();
+    if (!result || 'errorCode' in result) throw new SluiceError('ProvisionedThroughputExceededException', result?.errorMessage ?? 'Rate exceeded');
     return result;
   }
 
-  async putRecords(input: { streamName: string; records: readonly PutRecordInput[] }): Promise<{ failedRecordCount: number; records: PutRecordsResultEntry[] }> {
+  async putRecords(input: { streamName: string; records: readonly PutRecordInput[] }): Promise<PutRecordsOutput> {
     const stream = this.stream(input.streamName);
     const records = input.records;
     if (!Array.isArray(records)) throw validationError('Records', 'Member must be a list', records);
     if (records.length < 1 || records.length > MAX_PUT_RECORDS) {
       throw validationError('Records', `Member must have length between 1 and ${MAX_PUT_RECORDS}`, `<${records.length} records>`);
     }
-    const results = await this.append(stream, records, 'Records.');
-    let failedRecordCount = 0;
-    for (const r of results) if ('errorCode' in r) failedRecordCount++;
-    return { failedRecordCount, records: results };
+    return putRecordsOutput(await this.append(stream, records, 'Records.'));
   }
 
   /**
    * The write path shared by PutRecord and PutRecords: validate everything, route, admit against the shard limits,
    * draw counters, then write one frame per shard touched and wait for the durability policy.
    */
-  private async append(stream: OpenStream, records: readonly PutRecordInput[], fieldPrefix: string, orderAfter = -1): Promise<PutRecordsResultEntry[]> {
+  private async append(stream: OpenStream, records: readonly PutRecordInput[], fieldPrefix: string, orderAfter = -1): Promise<AppendedRecords> {
+    const { appended, commits } = this.writeRecords(stream, records, fieldPrefix, orderAfter);
+    await Promise.all(commits);
+    this.notifyChange(stream.meta.streamName);
+    return appended;
+  }
+
+  /**
+   * The synchronous part of `append`. Only its result lives on while the durability policy runs (under `never` until
+   * the event loop's turn ends): the per-record arrays it works with die here, rather than in the garbage collector's
+   * survivor space.
+   */
+  private writeRecords(stream: OpenStream, records: readonly PutRecordInput[], fieldPrefix: string, orderAfter: number) {
     const n = records.length;
     const keys: string[] = new Array(n);
     const hashKeys: (string | undefined)[] = new Array(n);
     const data: Uint8Array[] = new Array(n);
-    const keyBytes = new Int32Array(n);
-    const words = new Uint32Array(n * 4);
+    const { keyBytes, words, order, counters } = this.appendScratch(n);
     const maxBytes = stream.meta.maxRecordSizeKiB * 1024;
     let total = 0;
     for (let i = 0; i < n; i++) {
@@ -371,7 +376,8 @@ export class Log {
       if (typeof key !== 'string' || key.length < 1 || key.length > 256 || !(bytes instanceof Uint8Array)) {
         explainBadRecord(r, i, fieldPrefix, stream.meta.maxRecordSizeKiB);
       }
-      const kb = Buffer.byteLength(key, 'utf8');
+      // Hashing encodes the key to UTF-8 anyway, so it gives the key's byte length too.
+      const kb = r.explicitHashKey === undefined ? partitionKeyWords(key, words, i * 4) : Buffer.byteLength(key, 'utf8');
       if (bytes.byteLength + kb > maxBytes) explainBadRecord(r, i, fieldPrefix, stream.meta.maxRecordSizeKiB);
       keys[i] = key;
       data[i] = bytes;
@@ -380,8 +386,6 @@ export class Log {
       if (r.explicitHashKey !== undefined) {
         hashKeys[i] = r.explicitHashKey;
         writeWords(parseHashKey(r.explicitHashKey, recordField(fieldPrefix, i, 'ExplicitHashKey')), words, i * 4);
-      } else {
-        partitionKeyWords(key, words, i * 4);
       }
     }
     if (fieldPrefix && total > MAX_PUT_RECORDS_BYTES) {
@@ -396,46 +400,53 @@ export class Log {
     }
     // Writes apply retention too: a stream that is only ever written to must still shed its expired segments.
     this.maybeTrim(stream);
-    const slotOf = new Int32Array(n);
-    const counters = new Float64Array(n);
-    const results: PutRecordsResultEntry[] = new Array(n);
+    // A plain array, not a typed one: typed arrays of this size live off the heap and cost more to make than to fill.
+    const slotOf: number[] = new Array(n);
+    let throttled: Uint8Array | null = null;
+    let firstCounter = -1;
     for (let i = 0; i < n; i++) {
       const slot = stream.route(words, i * 4);
       const shard = stream.openShardAt(slot);
+      slotOf[i] = slot;
       if (shard.throughput && !shard.throughput.admitWrite(data[i]!.byteLength + keyBytes[i]!)) {
         counters[i] = -1;
-        slotOf[i] = -1;
-        results[i] = {
-          errorCode: 'ProvisionedThroughputExceededException',
-          errorMessage: `Rate exceeded for shard ${shard.meta.shardId} in stream ${stream.meta.streamName} under account ${this.accountId}.`,
-        };
+        (throttled ??= new Uint8Array(n))[i] = 1;
         continue;
       }
-      slotOf[i] = slot;
       // SequenceNumberForOrdering moves the counter only now, once the record is valid and admitted.
       if (orderAfter >= stream.nextCounter) stream.nextCounter = orderAfter + 1;
       counters[i] = stream.nextCounter++;
+      if (firstCounter < 0) firstCounter = counters[i]!;
     }
     const batch: AppendBatch = { keys, keyBytes, hashKeys, data, counters, arrivalMs: stream.arrivalNow() };
-    const commits = this.writeFrames(stream, batch, slotOf);
-    for (let i = 0; i < n; i++) {
-      if (counters[i]! >= 0) results[i] = { shardId: stream.openShardAt(slotOf[i]!).meta.shardId, sequenceNumber: formatSequenceNumber(counters[i]!) };
-    }
-    await Promise.all(commits);
-    this.notifyChange(stream.meta.streamName);
-    return results;
+    const commits = this.writeFrames(stream, batch, slotOf, n, order);
+    const refused = (shardId: string) => this.throttleMessage(stream, shardId);
+    return { appended: new AppendedRecords(firstCounter, slotOf, stream.openShardIds, throttled, refused), commits };
+  }
+
+  /**
+   * Per-record working arrays of an append, reused from call to call (an append's synchronous part never interleaves
+   * with another's): allocating typed arrays per call showed in the profile.
+   */
+  private appendScratch(n: number): typeof this.scratchArrays {
+    if (this.scratchArrays.keyBytes.length < n) this.scratchArrays = scratchArrays(n);
+    return this.scratchArrays;
+  }
+
+  private throttleMessage(stream: OpenStream, shardId: string): string {
+    return `Rate exceeded for shard ${shardId} in stream ${stream.meta.streamName} under account ${this.accountId}.`;
   }
 
   /** One frame per shard touched, records in counter order within it. */
-  private writeFrames(stream: OpenStream, batch: AppendBatch, slotOf: Int32Array): Promise<void>[] {
-    // Group record indexes by shard slot, keeping their order: a counting sort (-1 marks a throttled record).
+  private writeFrames(stream: OpenStream, batch: AppendBatch, slotOf: readonly number[], n: number, order: Int32Array): Promise<void>[] {
+    // Group record indexes by shard slot, keeping their order: a counting sort (counter -1 marks a throttled record).
     const slots = stream.openShardCount;
+    const { counters } = batch;
     const starts = new Int32Array(slots + 1);
-    for (let i = 0; i < slotOf.length; i++) if (slotOf[i]! >= 0) starts[slotOf[i]! + 1]!++;
+    for (let i = 0; i < n; i++) if (counters[i]! >= 0) starts[slotOf[i]! + 1]!++;
     for (let s = 0; s < slots; s++) starts[s + 1]! += starts[s]!;
-    const order = new Int32Array(starts[slots]!);
     const fill = starts.slice(0, slots);
-    for (let i = 0; i < slotOf.length; i++) if (slotOf[i]! >= 0) order[fill[slotOf[i]!]!++] = i;
+    for (let i = 0; i < n; i++) if (counters[i]! >= 0) order[fill[slotOf[i]!]!++] = i;
 
     const commits: Promise<void>[] = [];
     for (let s = 0; s < slots; s++) {
@@ -443,16 +454,15 @@ export class Log {
       const to = starts[s + 1]!;
       if (from === to) continue;
       const length = frameLength(batch, order, from, to);
-      if (length > this.scratch.length) this.scratch = Buffer.allocUnsafe(Math.max(length, this.scratch.length * 2));
-      encodeFrame(this.scratch, batch, order, from, to);
-      const storage = stream.openShardAt(s).log.append(this.scratch, {
+      const summary = {
         length,
         count: to - from,
         firstCounter: batch.counters[order[from]!]!,
         lastCounter: batch.counters[order[to - 1]!]!,
         firstArrivalMs: batch.arrivalMs,
         lastArrivalMs: batch.arrivalMs,
-      });
+      };
+      const storage = stream.openShardAt(s).log.append(summary, (out) => encodeFrame(out, batch, order, from, to));
       commits.push(this.durability.commit(storage));
     }
     return commits;
@@ -854,6 +864,11 @@ export class Log {
   private checkOpen(): void {
     if (this.closed) throw new SluiceError('InternalFailure', 'The log is closed');
   }
+}
+
+/** An append's working arrays for up to `n` records (see Log.appendScratch). */
+function scratchArrays(n: number) {
+  return { keyBytes: new Int32Array(n), words: new Uint32Array(n * 4), order: new Int32Array(n), counters: new Float64Array(n) };
 }
 
 function recordField(prefix: string, i: number, name: string): string {

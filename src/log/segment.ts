@@ -46,9 +46,10 @@ export class Segment {
     return this.storage.size === 0;
   }
 
-  append(frame: Uint8Array, summary: FrameSummary): void {
+  /** Appends the frame that `write` encodes into `out` (summary.length bytes). */
+  append(summary: FrameSummary, write: (out: Buffer) => void): void {
     const offset = this.storage.size;
-    this.storage.append(frame, summary.length);
+    this.storage.append(summary.length, write);
     this.noteFrame(offset, summary);
   }
 

@@ -44,8 +44,11 @@ export class ShardLog {
     return this.segments[0]?.firstArrivalMs ?? Infinity;
   }
 
-  /** The storage that the last append went to, for the durability policy to sync. */
-  append(frame: Uint8Array, summary: FrameSummary): SegmentStorage {
+  /**
+   * Appends the frame that `write` encodes straight into the segment's storage (no copy through a scratch buffer).
+   * Returns the storage it went to, for the durability policy to sync.
+   */
+  append(summary: FrameSummary, write: (out: Buffer) => void): SegmentStorage {
     let active = this.segments[this.segments.length - 1];
     if (!active || (active.size > 0 && active.size + summary.length > this.segmentBytes)) {
       if (active) this.seal(active);
@@ -53,18 +56,19 @@ export class ShardLog {
       active = new Segment(name, this.store.open(name));
       this.segments.push(active);
     }
-    active.append(frame, summary);
+    active.append(summary, write);
     this.lastCounter = summary.lastCounter;
     this.lastArrivalMs = summary.lastArrivalMs;
     return active.storage;
   }
 
   /**
-   * Saves a full segment's index. Its bytes are not fsynced here (that cost a fifth of the append path under
-   * `never`): the durability policy syncs them as for any append, and a saved index is only trusted on reopen if the
-   * segment still ends with the intact frame it names.
+   * Saves a full segment's index. Its bytes are written out (a sealed segment keeps no pending memory) but not
+   * fsynced here (that cost a fifth of the append path under `never`): the durability policy syncs them as for any
+   * append, and a saved index is only trusted on reopen if the segment still ends with the intact frame it names.
    */
   private seal(segment: Segment): void {
+    segment.storage.flush();
     this.store.writeIndex(segment.name, segment.serializeIndex());
   }
 

@@ -9,12 +9,17 @@ export interface SegmentStorage {
   readonly size: number;
   /** Whether reads should re-check frame checksums (bytes on disk can rot; bytes in memory cannot). */
   readonly verifyOnRead: boolean;
-  append(src: Uint8Array, length: number): void;
+  /** Appended bytes not yet handed to the operating system (a process crash would lose them). */
+  readonly pendingBytes: number;
+  /** Appends `length` bytes (one or more whole frames), which `write` puts into `out`, a view of exactly that size. */
+  append(length: number, write: (out: Buffer) => void): void;
+  /** Hands every pending byte to the operating system. */
+  flush(): void;
   /** Up to `length` bytes from `offset`; a view where the bytes are already in memory. */
   read(offset: number, length: number): Buffer;
   /** Cuts the segment back to `size` bytes (recovery drops a torn tail this way). */
   truncate(size: number): void;
-  /** Resolves when every append so far is durable. */
+  /** Resolves when every append so far is durable (flushing first). */
   sync(): Promise<void>;
   /** The same, blocking: for the rare moments (sealing a segment) where waiting is simpler than a promise. */
   syncNow(): void;
@@ -29,6 +34,7 @@ export interface SegmentStorage {
  */
 export class MemoryStorage implements SegmentStorage {
   readonly verifyOnRead = false;
+  readonly pendingBytes = 0;
   private blocks: Buffer[] = [];
   /** Logical offset of each block's first byte; block i holds [starts[i], starts[i] + used[i]). */
   private starts: number[] = [];
@@ -37,8 +43,7 @@ export class MemoryStorage implements SegmentStorage {
 
   constructor(private readonly blockBytes = 1 << 20) {}
 
-  /** `src[0..length)` must be one or more whole frames. */
-  append(src: Uint8Array, length: number): void {
+  append(length: number, write: (out: Buffer) => void): void {
     let last = this.blocks.length - 1;
     if (last < 0 || this.used[last]! + length > this.blocks[last]!.length) {
       this.blocks.push(Buffer.allocUnsafe(Math.max(this.blockBytes, length)));
@@ -46,7 +51,8 @@ export class MemoryStorage implements SegmentStorage {
       this.used.push(0);
       last++;
     }
-    this.blocks[last]!.set(length === src.length ? src : src.subarray(0, length), this.used[last]!);
+    const at = this.used[last]!;
+    write(this.blocks[last]!.subarray(at, at + length));
     this.used[last]! += length;
     this.size += length;
   }
@@ -66,6 +72,8 @@ export class MemoryStorage implements SegmentStorage {
     this.used[i] = size - this.starts[i]!;
     this.size = size;
   }
+
+  flush(): void {}
 
   sync(): Promise<void> {
     return Promise.resolve();
@@ -97,23 +105,83 @@ export class MemoryStorage implements SegmentStorage {
   }
 }
 
+/** Pending bytes are written in chunks of this size, all in one writev; appends flush early past FLUSH_BYTES. */
+const CHUNK_BYTES = 256 * 1024;
+const FLUSH_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Chunks freed by flushes, for the next appends to any file. Allocating them afresh (a few MB a second of memory
+ * outside V8's heap) made V8 run full garbage collections for it; pooled, an idle shard still holds none.
+ */
+const freeChunks: Buffer[] = [];
+const MAX_FREE_CHUNKS = 32;
+
+function takeChunk(length: number): Buffer {
+  return (length <= CHUNK_BYTES && freeChunks.pop()) || Buffer.allocUnsafe(Math.max(CHUNK_BYTES, length));
+}
+
+/** Returns flushed chunks (views of what they held) to the pool; oversized ones are left to the collector. */
+function giveChunks(chunks: readonly Buffer[]): void {
+  for (const c of chunks) {
+    if (freeChunks.length >= MAX_FREE_CHUNKS) return;
+    if (c.byteOffset === 0 && c.buffer.byteLength === CHUNK_BYTES) freeChunks.push(Buffer.from(c.buffer, 0, CHUNK_BYTES));
+  }
+}
+
+/**
+ * A segment file. Appends are held in memory until `flush` (which the durability policy calls once per round) writes
+ * them with one system call: a write per append was a fifth of the append path, and a 1 MiB write costs less than
+ * half as much CPU per byte as a 17 KiB one. It also keeps appends off the file while an fdatasync of it runs, which
+ * would make them wait. Reads of bytes still pending flush first, so whatever a reader sees is with the operating system.
+ */
 export class FileStorage implements SegmentStorage {
   readonly verifyOnRead = true;
   private fd: number;
+  /** Bytes appended, pending ones included. */
   size: number;
+  /** Bytes in the file. */
+  private written: number;
+  private chunks: Buffer[] = [];
+  private chunkUsed = 0;
 
   constructor(readonly path: string) {
     this.fd = fs.openSync(path, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o644);
-    this.size = fs.fstatSync(this.fd).size;
+    this.size = this.written = fs.fstatSync(this.fd).size;
   }
 
-  append(src: Uint8Array, length: number): void {
-    let written = 0;
-    while (written < length) written += fs.writeSync(this.fd, src, written, length - written, this.size + written);
+  get pendingBytes(): number {
+    return this.size - this.written;
+  }
+
+  append(length: number, write: (out: Buffer) => void): void {
+    const last = this.chunks.length - 1;
+    let chunk = this.chunks[last];
+    if (!chunk || this.chunkUsed + length > chunk.length) {
+      // The full chunk keeps only the bytes it holds: its unused tail must not reach the file.
+      if (chunk) this.chunks[last] = chunk.subarray(0, this.chunkUsed);
+      chunk = takeChunk(length);
+      this.chunks.push(chunk);
+      this.chunkUsed = 0;
+    }
+    write(chunk.subarray(this.chunkUsed, this.chunkUsed + length));
+    this.chunkUsed += length;
     this.size += length;
+    if (this.pendingBytes >= FLUSH_BYTES) this.flush();
+  }
+
+  flush(): void {
+    if (this.pendingBytes === 0 || this.fd < 0) return;
+    const last = this.chunks.length - 1;
+    this.chunks[last] = this.chunks[last]!.subarray(0, this.chunkUsed);
+    writeAll(this.fd, this.chunks, this.written);
+    giveChunks(this.chunks);
+    this.chunks = [];
+    this.chunkUsed = 0;
+    this.written = this.size;
   }
 
   read(offset: number, length: number): Buffer {
+    if (offset + length > this.written) this.flush();
     const n = Math.max(0, Math.min(length, this.size - offset));
     const out = Buffer.allocUnsafe(n);
     let got = 0;
@@ -127,27 +195,61 @@ export class FileStorage implements SegmentStorage {
 
   truncate(size: number): void {
     if (size >= this.size) return;
+    this.flush();
     fs.ftruncateSync(this.fd, size);
     fs.fsyncSync(this.fd);
-    this.size = size;
+    this.size = this.written = size;
   }
 
   sync(): Promise<void> {
+    // Closed only once removed (the log drains its rounds before closing files): deleted bytes need no sync.
+    if (this.fd < 0) return Promise.resolve();
+    try {
+      this.flush();
+    } catch (err) {
+      return Promise.reject(err);
+    }
     return new Promise((resolve, reject) => fs.fdatasync(this.fd, (err) => (err ? reject(err) : resolve())));
   }
 
   syncNow(): void {
+    this.flush();
     fs.fdatasyncSync(this.fd);
   }
 
   close(): void {
-    if (this.fd >= 0) fs.closeSync(this.fd);
-    this.fd = -1;
+    if (this.fd < 0) return;
+    try {
+      this.flush();
+    } finally {
+      fs.closeSync(this.fd);
+      this.fd = -1;
+    }
   }
 
   remove(): void {
+    // The file goes, so what was never written need not be.
+    this.chunks = [];
+    this.chunkUsed = 0;
+    this.size = this.written;
     this.close();
     fs.rmSync(this.path, { force: true });
+  }
+}
+
+/**
+ * Writes `buffers` at `position` in one writev, continuing after a short write. A failed write throws; the caller
+ * keeps the bytes pending (whether a torn piece reached the file or not, recovery cuts it).
+ */
+function writeAll(fd: number, buffers: Buffer[], position: number): void {
+  let rest = buffers;
+  while (rest.length > 0) {
+    let n = fs.writevSync(fd, rest, position);
+    position += n;
+    let i = 0;
+    while (i < rest.length && n >= rest[i]!.length) n -= rest[i++]!.length;
+    rest = rest.slice(i);
+    if (n > 0) rest[0] = rest[0]!.subarray(n);
   }
 }
 

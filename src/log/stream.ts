@@ -21,6 +21,8 @@ export class OpenStream {
   /** Starting hash keys of the open shards, four words each, ascending. */
   private routeStarts = new Uint32Array(0);
   private routeShards: Shard[] = [];
+  /** The ids of routeShards, by slot; a new array whenever the routes change, so a caller may keep it. */
+  openShardIds: readonly string[] = [];
   /** The next record's counter; drawn by every shard of the stream. */
   nextCounter: number;
   /** Arrival times never go backward within a stream, even if the clock does. */
@@ -77,6 +79,7 @@ export class OpenStream {
       if (!limited) shard.throughput = null;
     }
     this.routeShards = this.openShardsByKey();
+    this.openShardIds = this.routeShards.map((s) => s.meta.shardId);
     this.routeStarts = new Uint32Array(this.routeShards.length * 4);
     this.routeShards.forEach((s, i) => writeWords(BigInt(s.meta.startingHashKey), this.routeStarts, i * 4));
   }
