@@ -324,7 +324,7 @@ class QueryPlanner {
     const scope = combine(left.scope, right.scope, 0, offset, left.scope.rowtime);
     const { leftKeys, rightKeys, residual } = this.splitOn(f.on, scope, offset);
     if (leftKeys.length === 0) throw new PlanError('a join to a reference table needs an equality between a stream column and a table column in ON', f.span);
-    const schema = [...left.plan.schema, ...right.plan.schema];
+    const schema = qualifyDuplicates([...left.plan.schema, ...right.plan.schema], scope);
     const plan: Plan = {
       kind: 'tableJoin', type: f.type, input: left.plan, table: right.plan, streamKeys: leftKeys, tableKeys: rightKeys.map((k) => shift(k, -offset)),
       ...(residual ? { residual } : {}), schema, stream: true,
@@ -339,7 +339,7 @@ class QueryPlanner {
     const leftOver = f.left.kind !== 'join' ? f.left.over : undefined;
     const rightOver = f.right.over;
     if (!leftOver && !rightOver) throw new PlanError('a join of two streams needs a window on at least one side: JOIN s OVER (RANGE INTERVAL ... PRECEDING) AS x', f.span);
-    const schema = [{ name: 'ROWTIME', type: TIMESTAMP }, ...left.plan.schema, ...right.plan.schema];
+    const schema = qualifyDuplicates([{ name: 'ROWTIME', type: TIMESTAMP }, ...left.plan.schema, ...right.plan.schema], scope);
     const plan: Plan = {
       kind: 'streamJoin', type: f.type === 'COMMA' ? 'CROSS' : f.type, left: left.plan, right: right.plan,
       ...(leftOver ? { leftWindow: frameOf(resolveWindow(leftOver, windows)) } : {}),
@@ -397,6 +397,20 @@ function combine(left: Scope, right: Scope, leftOffset: number, rightOffset: num
   ];
   const types = [...(leftOffset > 0 ? [TIMESTAMP] : []), ...left.types, ...right.types];
   return { entries, ...(rowtime !== undefined ? { rowtime } : {}), types };
+}
+
+/**
+ * A join's columns, with a name both sides have written `alias.name` (`B.dateTime`, `A.dateTime`), so EXPLAIN and
+ * error rows say which side a column is from. Names resolve through the scope, not these, so nothing else changes.
+ */
+function qualifyDuplicates(columns: ColumnDef[], scope: Scope): ColumnDef[] {
+  const count = new Map<string, number>();
+  for (const c of columns) count.set(c.name, (count.get(c.name) ?? 0) + 1);
+  const aliasAt = (i: number) => scope.entries.find((e) => i >= e.offset && i < e.offset + e.columns.length)?.alias;
+  return columns.map((c, i) => {
+    const alias = aliasAt(i);
+    return count.get(c.name)! > 1 && alias ? { ...c, name: `${alias}.${c.name}` } : c;
+  });
 }
 
 function renameVisible(columns: ScopeColumn[], names: string[]): ScopeColumn[] {

@@ -40,7 +40,8 @@ export function pruneJoinInputs(plan: Plan): Plan {
     leftKeys: join.leftKeys.map((k) => substitute(k, (c) => ({ ...c, index: keepLeft.indexOf(c.index) }))),
     rightKeys: join.rightKeys.map((k) => substitute(k, (c) => ({ ...c, index: keepRight.indexOf(c.index) }))),
     ...(join.residual ? { residual: remap(join.residual) } : {}),
-    schema: [join.schema[0]!, ...left.schema, ...right.schema],
+    // The join's own column names (qualified where both sides share one), for the columns kept.
+    schema: [join.schema[0]!, ...keepLeft.map((c) => join.schema[1 + c]!), ...keepRight.map((c) => join.schema[1 + nl + c]!)],
   };
   let input: Plan = narrowed;
   for (const f of filters.reverse()) input = { ...mapNodeExpressions(f, remap), input, schema: narrowed.schema } as Plan;
