@@ -58,10 +58,19 @@ export async function replay(
     const name = streamNameFromArn(o.KinesisStreamsOutput.ResourceARN);
     if (!(await log.listStreams()).includes(name)) await log.createStream({ streamName: name, shardCount: 1 });
   }
+  // A put takes its arrival time from the clock when it is called (the log appends synchronously, then waits for
+  // its durability policy), so the clock is set before each call and the acknowledgements are awaited in groups:
+  // awaiting every put alone would cost an event-loop turn per record.
+  let pending: Promise<unknown>[] = [];
   for (const { r, i } of ordered) {
     if (r.arrival > clock.now()) clock.set(r.arrival);
-    await log.putRecord({ streamName: inputStream, partitionKey: r.partitionKey ?? String(i), data: r.data });
+    pending.push(log.putRecord({ streamName: inputStream, partitionKey: r.partitionKey ?? String(i), data: r.data }));
+    if (pending.length === 10_000) {
+      await Promise.all(pending);
+      pending = [];
+    }
   }
+  await Promise.all(pending);
   const functions: Record<string, AppFunction> = { ...options.functions };
   for (const o of config.Outputs ?? []) {
     const arn = o.LambdaOutput?.ResourceARN;
