@@ -20,6 +20,7 @@ import { SortOperator } from './operators/sort.js';
 import { TableJoinOperator } from './operators/table-join.js';
 import { UnionOperator } from './operators/union.js';
 import { arrowSchema } from './arrow.js';
+import { resolveSubqueries } from './subquery.js';
 
 export interface Wiring {
   /** The scan of `stream` delivers to `into`. */
@@ -31,7 +32,9 @@ export interface Wiring {
 }
 
 /** Make the operators of `plan`, sending its output to `out`. */
-export function instantiate(plan: Plan, out: Output, ctx: ExecContext, wiring: Wiring): void {
+export function instantiate(node: Plan, out: Output, ctx: ExecContext, wiring: Wiring): void {
+  // Subqueries in this node's expressions read reference tables: evaluated now, once, before the expressions compile.
+  const plan = resolveSubqueries(node, ctx, (name) => wiring.table(name));
   const make = (op: Operator, inputs: Plan[]): void => {
     wiring.operators.push(op);
     inputs.forEach((input, port) => instantiate(input, { emit: (b) => op.process(b, port), advance: (t) => op.advance(t, port) }, ctx, wiring));

@@ -57,7 +57,31 @@ class QueryPlanner {
     private readonly tx: ExprTranslator,
     private readonly relations: Map<string, RelationSchema>,
     private readonly relationKind: (name: string) => { kind: RelationKind; columns: { name: string; hidden?: boolean }[] } | undefined,
-  ) {}
+  ) {
+    tx.planSubquery = (q, span) => this.planSubquery(q, span);
+  }
+
+  /**
+   * A subquery inside an expression: uncorrelated, over reference tables, only filtering and projecting (the binder
+   * has checked it reads no stream). A name it does not resolve itself is the outer query's: correlated, refused.
+   */
+  private planSubquery(q: A.Query, span: A.Span): Plan {
+    let plan: Plan;
+    try {
+      plan = this.planQuery(q).plan;
+    } catch (err) {
+      const m = err instanceof PlanError ? /^cannot resolve (.+?) here(?: \(line|$)/.exec(err.message) : null;
+      if (m) throw new PlanError(`a correlated subquery is not supported: ${m[1]} refers to the outer query; join the reference table instead`, err instanceof PlanError && err.span ? err.span : span);
+      throw err;
+    }
+    const check = (p: Plan): void => {
+      if (p.kind === 'scan' && p.relationKind === 'table') return;
+      if (p.kind === 'filter' || p.kind === 'project') return check(p.input);
+      throw new PlanError('a subquery inside an expression can only select from one reference table (with WHERE)', span);
+    };
+    check(plan);
+    return plan;
+  }
 
   planQuery(q: A.Query): { plan: Plan; names: string[] } {
     if (q.orderBy.length === 0) return this.planBody(q.body);

@@ -15,6 +15,9 @@ export function substitute(e: Expr, f: (column: ColumnExpr) => Expr): Expr {
       return { ...e, args: e.args.map((a) => substitute(a, f)) };
     case 'case':
       return { ...e, whens: e.whens.map((w) => ({ when: substitute(w.when, f), then: substitute(w.then, f) })), ...(e.else ? { else: substitute(e.else, f) } : {}) };
+    case 'subquery':
+      // The subquery's own plan reads its table, not the outer columns: only the IN operand is rewritten.
+      return e.operand ? { ...e, operand: substitute(e.operand, f) } : e;
   }
 }
 
@@ -53,5 +56,7 @@ export function deterministic(e: Expr): boolean {
       return !VOLATILE.has(e.fn) && e.args.every(deterministic);
     case 'case':
       return e.whens.every((w) => deterministic(w.when) && deterministic(w.then)) && (!e.else || deterministic(e.else));
+    case 'subquery':
+      return !e.operand || deterministic(e.operand);
   }
 }

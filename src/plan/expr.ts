@@ -10,7 +10,7 @@ import { BOOLEAN, INTERVAL, t, type SqlType } from '../sql/bind/types.js';
 import type { Value } from '../exec/values.js';
 import { PlanError } from './errors.js';
 import { datetimeMs, hexBytes, intervalMs } from './literals.js';
-import type { Expr } from './logical.js';
+import type { Expr, Plan } from './logical.js';
 import { resolveColumnPath, type Scope } from './scope.js';
 
 /** Lets a caller answer for a sub-expression first: group keys and aggregates after GROUP BY, window calls. */
@@ -19,6 +19,9 @@ export type Hook = (e: A.Expr) => Expr | undefined;
 export const fnName = (id: A.Identifier): string => canonical(id);
 
 export class ExprTranslator {
+  /** Plans a subquery inside an expression (set by the query planner): a table plan whose first column is the value. */
+  planSubquery?: (q: A.Query, span: A.Span) => Plan;
+
   constructor(
     private readonly types: Map<A.Expr, SqlType>,
     private readonly functions: Map<string, A.CreateFunction>,
@@ -69,7 +72,10 @@ export class ExprTranslator {
         return e.not ? call('NOT', [test]) : test;
       }
       case 'in': {
-        if (!e.list) throw new PlanError('IN (subquery) is not supported yet', e.span);
+        if (!e.list) {
+          const test: Expr = { kind: 'subquery', mode: 'in', operand: tr(e.operand), plan: this.subquery(e.query!, e.span), type: BOOLEAN };
+          return e.not ? call('NOT', [test], BOOLEAN) : test;
+        }
         const x = tr(e.operand);
         const test = e.list.map((v) => call('=', [x, tr(v)], BOOLEAN)).reduce((a, b) => call('OR', [a, b], BOOLEAN));
         return e.not ? call('NOT', [test]) : test;
@@ -113,11 +119,17 @@ export class ExprTranslator {
         const ends = (p: A.Expr): Expr[] => (p.kind === 'period' ? [tr(p.start), tr(p.end)] : [tr(p), tr(p)]);
         return call(e.op, [...ends(e.left), ...ends(e.right)], BOOLEAN);
       }
+      case 'subquery':
+        return { kind: 'subquery', mode: 'scalar', plan: this.subquery(e.query, e.span), type };
       case 'period':
       case 'cursor':
-      case 'subquery':
-        throw new PlanError(`${e.kind === 'period' ? 'PERIOD outside a temporal predicate' : e.kind === 'cursor' ? 'CURSOR outside a table function' : 'a scalar subquery'} is not supported`, e.span);
+        throw new PlanError(`${e.kind === 'period' ? 'PERIOD outside a temporal predicate' : 'CURSOR outside a table function'} is not supported`, e.span);
     }
+  }
+
+  private subquery(q: A.Query, span: A.Span): Plan {
+    if (!this.planSubquery) throw new PlanError('a subquery is not supported here', span);
+    return this.planSubquery(q, span);
   }
 
   private column(e: A.ColumnRef, scope: Scope, type: SqlType): Expr {

@@ -8,7 +8,7 @@ import type { ColumnDef } from '../exec/arrow.js';
 import type { Value } from '../exec/values.js';
 
 // ---- expressions ---------------------------------------------------------------------------------------------------
-export type Expr = ColumnExpr | LiteralExpr | CallExpr | CaseExpr | CastExpr;
+export type Expr = ColumnExpr | LiteralExpr | CallExpr | CaseExpr | CastExpr | SubqueryExpr;
 
 /** A column of the node's input (of the concatenated inputs, for a join). */
 export interface ColumnExpr {
@@ -44,6 +44,23 @@ export interface CaseExpr {
 export interface CastExpr {
   kind: 'cast';
   operand: Expr;
+  type: SqlType;
+}
+
+/**
+ * An uncorrelated subquery over reference tables: `operand IN (SELECT ...)` (mode 'in', BOOLEAN, three-valued) or a
+ * scalar `(SELECT ...)` (mode 'scalar'). `plan` is a table plan (Project/Filter over a table Scan) whose first column
+ * is the subquery's value; its columns are its own, not the outer node's. The engine evaluates it once, when the
+ * pump's operators are made (the tables are known then), into `rows`; the compiled expression reads those.
+ */
+export interface SubqueryExpr {
+  kind: 'subquery';
+  mode: 'in' | 'scalar';
+  /** IN only: the value looked up, over the outer node's columns. */
+  operand?: Expr;
+  plan: Plan;
+  /** The subquery's values (its first column), filled in by the engine before the expression is compiled. */
+  rows?: Value[];
   type: SqlType;
 }
 

@@ -7,7 +7,7 @@
  * error_stream and the rest of the batch goes on.
  */
 import { makeData, type Data } from 'apache-arrow';
-import type { Expr } from '../../plan/logical.js';
+import type { Expr, SubqueryExpr } from '../../plan/logical.js';
 import { isApprox, isInteger, isNumeric, show, type SqlType } from '../../sql/bind/types.js';
 import { arrowType } from '../arrow.js';
 import { ColumnBuilder, decodeUtf8, readValue, storageOf, viewOf, type ColumnView } from '../columns.js';
@@ -182,7 +182,44 @@ class Generator {
         return this.caseWhen(e, out);
       case 'call':
         return this.call(e.fn, e.args, e.type, out);
+      case 'subquery':
+        return this.subquery(e, out);
     }
+  }
+
+  /**
+   * A subquery, already evaluated (its values in `rows`). Scalar: its one value; NULL when it has no rows; more than
+   * one row fails each row that evaluates it (INVALID_ARGUMENT, to error_stream). IN: a lookup in a Set built once,
+   * three-valued as SQL's: TRUE if found; else NULL if the operand is NULL or the set holds a NULL; else FALSE (and
+   * FALSE for an empty set, whatever the operand).
+   */
+  private subquery(e: SubqueryExpr, out: string[]): Result {
+    const rows = e.rows;
+    if (!rows) throw new Error('a subquery reached the expression compiler without being evaluated');
+    if (e.mode === 'scalar') {
+      if (rows.length <= 1) return this.literal(rows[0] ?? null, out);
+      const message = `a scalar subquery returned ${rows.length} rows; it must return at most one`;
+      out.push(`throw new E('INVALID_ARGUMENT', ${JSON.stringify(message)});`);
+      return { v: 'null', nl: 'true' };
+    }
+    const keyOf = (v: Value): unknown => (v instanceof Uint8Array ? `x${Buffer.from(v).toString('hex')}` : v);
+    const set = new Set<unknown>();
+    let hasNull = false;
+    for (const v of rows) {
+      if (v === null) hasNull = true;
+      else set.add(keyOf(v));
+    }
+    const x = this.gen(e.operand!, out);
+    const v = this.temp();
+    const nl = this.temp();
+    if (rows.length === 0) {
+      out.push(`const ${v} = false, ${nl} = false;`);
+      return { v, nl };
+    }
+    const key = storageOf(e.operand!.type) === 'bin' ? `K[${this.constant(keyOf)}](${x.v})` : x.v;
+    out.push(`let ${v} = null, ${nl} = true;`);
+    out.push(`if (!(${x.nl})) { if (K[${this.constant(set)}].has(${key})) { ${v} = true; ${nl} = false; }${hasNull ? '' : ` else { ${v} = false; ${nl} = false; }`} }`);
+    return { v, nl };
   }
 
   private literal(value: Value, out: string[]): Result {

@@ -250,6 +250,8 @@ function shiftExpr(e: Expr, by: number): Expr {
       return { ...e, whens: e.whens.map((w) => ({ when: shiftExpr(w.when, by), then: shiftExpr(w.then, by) })), ...(e.else ? { else: shiftExpr(e.else, by) } : {}) };
     case 'cast':
       return { ...e, operand: shiftExpr(e.operand, by) };
+    case 'subquery':
+      return e.operand ? { ...e, operand: shiftExpr(e.operand, by) } : e;
   }
 }
 
@@ -273,6 +275,9 @@ function columnsOf(e: Expr, into: Set<number>): Set<number> {
       break;
     case 'cast':
       columnsOf(e.operand, into);
+      break;
+    case 'subquery':
+      if (e.operand) columnsOf(e.operand, into);
       break;
   }
   return into;

@@ -23,6 +23,8 @@ export function fold(e: Expr): Expr {
       if (operand.kind !== 'literal') return { ...e, operand };
       return attempt(e, () => castValue(operand.value, operand.type, e.type));
     }
+    case 'subquery':
+      return { ...e, ...(e.operand ? { operand: fold(e.operand) } : {}), plan: foldConstants(e.plan) };
     case 'case':
       return { ...e, whens: e.whens.map((w) => ({ when: fold(w.when), then: fold(w.then) })), ...(e.else ? { else: fold(e.else) } : {}) };
     case 'call': {

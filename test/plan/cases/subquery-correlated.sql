@@ -1,0 +1,5 @@
+-- error: a correlated subquery is not supported: S.PRICE refers to the outer query
+CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (ticker VARCHAR(4));
+CREATE OR REPLACE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM"
+  SELECT STREAM s."TICKER_SYMBOL" FROM "SOURCE_SQL_STREAM_001" AS s
+  WHERE s."TICKER_SYMBOL" IN (SELECT "Ticker" FROM "CompanyName" WHERE "Founded" > s."PRICE");
