@@ -31,6 +31,8 @@ export interface ServeOptions {
   s3Root?: string;
   /** For tests: the log's clock (the wall clock otherwise). */
   clock?: Clock;
+  /** For tests: 0 runs analytics applications only when `analytics.pollAll()` is called (default: every 200 ms). */
+  pollIntervalMs?: number;
 }
 
 export class UsageError extends Error {}
@@ -89,7 +91,7 @@ export function parseServeArgs(args: string[]): ServeOptions {
  * Opens the logs (one per account and region of the requests' credential scopes; the default one at once) and starts
  * the server; `close()` stops both. `log` is the default account's and region's.
  */
-export async function startServe(options: ServeOptions): Promise<{ server: ApiServer; log: Log; close(): Promise<void> }> {
+export async function startServe(options: ServeOptions): Promise<{ server: ApiServer; log: Log; analytics: AnalyticsTenants; close(): Promise<void> }> {
   const tenants = new KinesisTenants(
     {
       limits: options.limits,
@@ -99,7 +101,11 @@ export async function startServe(options: ServeOptions): Promise<{ server: ApiSe
     },
     { transitionMs: options.transitionMs, apiLimits: options.apiLimits },
   );
-  const analytics = new AnalyticsTenants(tenants, { s3Root: s3RootOf(options), transitionMs: options.transitionMs });
+  const analytics = new AnalyticsTenants(tenants, {
+    s3Root: s3RootOf(options),
+    transitionMs: options.transitionMs,
+    ...(options.pollIntervalMs !== undefined ? { pollIntervalMs: options.pollIntervalMs } : {}),
+  });
   let server: ApiServer;
   let log: Log;
   try {
@@ -121,6 +127,7 @@ export async function startServe(options: ServeOptions): Promise<{ server: ApiSe
   return {
     server,
     log,
+    analytics,
     async close() {
       await server.close();
       await analytics.close();

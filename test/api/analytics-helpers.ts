@@ -26,7 +26,8 @@ export async function startAnalyticsServer(options: AnalyticsServiceOptions = {}
   const clock = new VirtualClock(T0);
   const log = await openLog({ clock });
   const s3Root = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-s3-'));
-  const analytics = analyticsService(log, { s3Root, pollIntervalMs: 5, ...options });
+  // No timer: the tests run the applications' rounds themselves (afterRound), so nothing depends on timing.
+  const analytics = analyticsService(log, { s3Root, pollIntervalMs: 0, ...options });
   const server = await startApiServer({ services: [kinesisService(log), analytics], port: 0 });
   const config = { endpoint: server.url, region: 'us-east-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' }, maxAttempts: 1 };
   const kinesis = new KinesisClient(config);
@@ -96,11 +97,8 @@ export async function readStream(kinesis: KinesisClient, stream: string): Promis
 }
 
 /** Waits (real time) until `fn` gives a value `done` accepts; the last value otherwise. */
-export async function eventually<T>(fn: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 5_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (done(v) || Date.now() > until) return v;
-    await new Promise((r) => setTimeout(r, 20));
-  }
+/** Runs one round of every running application (read, run, deliver), then reads what `fn` looks at. */
+export async function afterRound<T>(s: { analytics: { pollAll(): Promise<void> } }, fn: () => Promise<T>): Promise<T> {
+  await s.analytics.pollAll();
+  return fn();
 }

@@ -28,7 +28,7 @@ import {
   type CreateApplicationCommandInput,
 } from '@aws-sdk/client-kinesis-analytics';
 import { analyticsModel } from '../../src/api/index.js';
-import { eventually, PASS, ROLE, startAnalyticsServer, streamArn, streamOutput, T0, tickerInput, type AnalyticsServer } from './analytics-helpers.js';
+import { PASS, ROLE, startAnalyticsServer, streamArn, streamOutput, T0, tickerInput, type AnalyticsServer } from './analytics-helpers.js';
 
 let env: AnalyticsServer | undefined;
 afterEach(async () => {
@@ -214,7 +214,7 @@ describe('Kinesis Analytics operations', () => {
     await create(s, 'fh', { Outputs: [firehose] });
     await startNow(s, 'fh');
     await s.kinesis.send(new PutRecordCommand({ StreamName: 'in', PartitionKey: 'k', Data: Buffer.from(JSON.stringify({ TICKER: 'A', PRICE: 1 })) }));
-    await eventually(async () => deliveries.length, (n) => n > 0);
+    await s.analytics.pollAll();
     expect(deliveries).toEqual([{ stream: 'd', data: '{"TICKER":"A","PRICE":1.0}' }]);
   });
 

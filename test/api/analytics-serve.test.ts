@@ -10,7 +10,7 @@ import { CreateStreamCommand, KinesisClient, PutRecordCommand } from '@aws-sdk/c
 import { CreateApplicationCommand, DescribeApplicationCommand, KinesisAnalyticsClient, ListApplicationsCommand, StartApplicationCommand } from '@aws-sdk/client-kinesis-analytics';
 import { parseServeArgs, s3RootOf, startServe } from '../../src/cli/serve.js';
 import { VirtualClock } from '../../src/index.js';
-import { eventually, PASS, readStream, streamOutput, T0, tickerInput } from './analytics-helpers.js';
+import { afterRound, PASS, readStream, streamOutput, T0, tickerInput } from './analytics-helpers.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -33,14 +33,14 @@ describe('sluice serve with Kinesis Analytics', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-serve-ka-'));
     dirs.push(dir);
     const clock = new VirtualClock(T0);
-    const options = { ...parseServeArgs(['--data', dir, '--port', '0', '--fsync', 'never', '--no-limits']), clock };
+    const options = { ...parseServeArgs(['--data', dir, '--port', '0', '--fsync', 'never', '--no-limits']), clock, pollIntervalMs: 0 };
     let running = await startServe(options);
     let c = clients(running.server.url);
     for (const n of ['in', 'out']) await c.kinesis.send(new CreateStreamCommand({ StreamName: n, ShardCount: 1 }));
     await c.ka.send(new CreateApplicationCommand({ ApplicationName: 'pass', Inputs: [tickerInput('in')], Outputs: [streamOutput('DESTINATION_SQL_STREAM', 'out')], ApplicationCode: PASS }));
     await c.ka.send(new StartApplicationCommand({ ApplicationName: 'pass', InputConfigurations: [{ Id: '1.1', InputStartingPositionConfiguration: { InputStartingPosition: 'TRIM_HORIZON' } }] }));
     await c.kinesis.send(new PutRecordCommand({ StreamName: 'in', PartitionKey: 'k', Data: Buffer.from(JSON.stringify({ TICKER: 'A', PRICE: 1 })) }));
-    await eventually(() => readStream(c.kinesis, 'out'), (r) => r.length >= 1);
+    expect(await afterRound(running, () => readStream(c.kinesis, 'out'))).toHaveLength(1);
 
     // Another account (a 12-digit access key) sees its own applications.
     const other = clients(running.server.url, '111122223333');
@@ -57,8 +57,8 @@ describe('sluice serve with Kinesis Analytics', () => {
       const d = (await c.ka.send(new DescribeApplicationCommand({ ApplicationName: 'pass' }))).ApplicationDetail!;
       expect(d).toMatchObject({ ApplicationStatus: 'RUNNING', ApplicationVersionId: 1, InputDescriptions: [{ InputId: '1.1' }] });
       await c.kinesis.send(new PutRecordCommand({ StreamName: 'in', PartitionKey: 'k', Data: Buffer.from(JSON.stringify({ TICKER: 'B', PRICE: 2 })) }));
-      const rows = await eventually(() => readStream(c.kinesis, 'out'), (r) => r.length >= 2);
-      await new Promise((r) => setTimeout(r, 300));
+      const rows = await afterRound(running, () => readStream(c.kinesis, 'out'));
+      await running.analytics.pollAll(); // another round sends nothing more
       expect((await readStream(c.kinesis, 'out')).map((r) => r.TICKER)).toEqual(['A', 'B']);
       expect(rows).toHaveLength(2);
     } finally {

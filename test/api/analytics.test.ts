@@ -18,7 +18,7 @@ import {
   AddApplicationReferenceDataSourceCommand,
   AddApplicationOutputCommand,
 } from '@aws-sdk/client-kinesis-analytics';
-import { COUNTS, eventually, PASS, readStream, ROLE, startAnalyticsServer, streamArn, streamOutput, T0, tickerInput, type AnalyticsServer } from './analytics-helpers.js';
+import { COUNTS, afterRound, PASS, readStream, ROLE, startAnalyticsServer, streamArn, streamOutput, T0, tickerInput, type AnalyticsServer } from './analytics-helpers.js';
 
 let env: AnalyticsServer | undefined;
 afterEach(async () => {
@@ -71,11 +71,15 @@ describe('Kinesis Analytics applications on the server', () => {
     await put(s, 'ticks', T0 + 2_000, { TICKER: 'AMZN', PRICE: 5 });
     await put(s, 'ticks', T0 + 3_000, { TICKER: 'AAPL', PRICE: 1 });
     await put(s, 'ticks', T0 + 12_000, { TICKER: 'AMZN', PRICE: 7 });
-    // Nothing is emitted while the first window is open...
-    await new Promise((r) => setTimeout(r, 50));
-    // ...and once the server's clock passes the windows' ends, they close.
+    // The server's clock is at 12 s: the first window [0, 10 s) has closed, the second is still open...
+    const first = await afterRound(s, () => readStream(s.kinesis, 'counts'));
+    expect(first.sort((a, b) => String(a.TICKER).localeCompare(String(b.TICKER)))).toEqual([
+      { TICKER: 'AAPL', C: 1, TOTAL: 1 },
+      { TICKER: 'AMZN', C: 2, TOTAL: 15 },
+    ]);
+    // ...and once the clock passes its end, it closes too.
     s.clock.set(T0 + 30_000);
-    const rows = await eventually(() => readStream(s.kinesis, 'counts'), (r) => r.length >= 3);
+    const rows = await afterRound(s, () => readStream(s.kinesis, 'counts'));
     const sorted = rows.sort((a, b) => `${a.TICKER}${a.C}`.localeCompare(`${b.TICKER}${b.C}`));
     expect(sorted).toEqual([
       { TICKER: 'AAPL', C: 1, TOTAL: 1 },
@@ -100,12 +104,12 @@ describe('Kinesis Analytics applications on the server', () => {
       s.ka.send(new StartApplicationCommand({ ApplicationName: 'pass', InputConfigurations: [{ Id: '1.1', InputStartingPositionConfiguration: { InputStartingPosition: position } }] }));
     await start('TRIM_HORIZON');
     await put(s, 'in', T0 + 2, { TICKER: 'B', PRICE: 2 });
-    await eventually(() => readStream(s.kinesis, 'out'), (r) => r.length >= 2);
+    await afterRound(s, () => readStream(s.kinesis, 'out'));
     await s.ka.send(new StopApplicationCommand({ ApplicationName: 'pass' }));
     await put(s, 'in', T0 + 3, { TICKER: 'C', PRICE: 3 });
     await start('LAST_STOPPED_POINT');
-    const rows = await eventually(() => readStream(s.kinesis, 'out'), (r) => r.length >= 3);
-    await new Promise((r) => setTimeout(r, 50));
+    const rows = await afterRound(s, () => readStream(s.kinesis, 'out'));
+    await s.analytics.pollAll(); // another round sends nothing more
     expect((await readStream(s.kinesis, 'out')).map((r) => r.TICKER)).toEqual(['A', 'B', 'C']);
     expect(rows.length).toBe(3);
 
@@ -116,7 +120,7 @@ describe('Kinesis Analytics applications on the server', () => {
     d = await status(s, 'pass');
     expect(d).toMatchObject({ ApplicationStatus: 'RUNNING', ApplicationVersionId: 2, ApplicationCode: doubled });
     await put(s, 'in', T0 + 4, { TICKER: 'D', PRICE: 4 });
-    const after = await eventually(() => readStream(s.kinesis, 'out'), (r) => r.length >= 4);
+    const after = await afterRound(s, () => readStream(s.kinesis, 'out'));
     expect(after.map((r) => [r.TICKER, r.PRICE])).toEqual([['A', 1], ['B', 2], ['C', 3], ['D', 8]]);
 
     // Moving the output to another stream while running: new rows go there, nothing is sent twice.
@@ -130,8 +134,8 @@ describe('Kinesis Analytics applications on the server', () => {
     );
     expect((await status(s, 'pass')).OutputDescriptions![0]!.KinesisStreamsOutputDescription).toEqual({ ResourceARN: streamArn('out2'), RoleARN: ROLE });
     await put(s, 'in', T0 + 5, { TICKER: 'E', PRICE: 5 });
-    const moved = await eventually(() => readStream(s.kinesis, 'out2'), (r) => r.length >= 1);
-    await new Promise((r) => setTimeout(r, 50));
+    const moved = await afterRound(s, () => readStream(s.kinesis, 'out2'));
+    await s.analytics.pollAll(); // another round sends nothing more
     expect(moved).toEqual([{ TICKER: 'E', PRICE: 10 }]);
     expect(await readStream(s.kinesis, 'out')).toHaveLength(4);
   });
@@ -173,7 +177,7 @@ SELECT STREAM s."TICKER", c."COMPANY", s."PRICE" FROM "SOURCE_SQL_STREAM_001" AS
     await s.ka.send(new StartApplicationCommand({ ApplicationName: 'enrich', InputConfigurations: [{ Id: '1.1', InputStartingPositionConfiguration: { InputStartingPosition: 'TRIM_HORIZON' } }] }));
     await put(s, 'in', T0 + 10, { TICKER: 'AAPL', PRICE: 3 });
     await put(s, 'in', T0 + 20, { TICKER: 'MSFT', PRICE: 4 });
-    const rows = await eventually(() => readStream(s.kinesis, 'out'), (r) => r.length >= 2);
+    const rows = await afterRound(s, () => readStream(s.kinesis, 'out'));
     expect(rows).toEqual([
       { TICKER: 'AAPL', COMPANY: 'Apple', PRICE: 3 },
       { TICKER: 'MSFT', COMPANY: null, PRICE: 4 },

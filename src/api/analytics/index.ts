@@ -79,7 +79,10 @@ export interface AnalyticsServiceOptions {
   functions?: Record<string, AppFunction>;
   /** How long (ms of the log's clock) STARTING, STOPPING and UPDATING last (default 0: never seen). */
   transitionMs?: number;
-  /** A running application's round interval, ms of real time (default 200). */
+  /**
+   * A running application's round interval, ms of real time (default 200). 0: no timer; rounds run only when
+   * `pollAll()` is called (deterministic tests, or an embedder with its own schedule).
+   */
   pollIntervalMs?: number;
   /** Most applications per account and region (LimitExceededException; default 50, as AWS). */
   maxApplications?: number;
@@ -92,6 +95,8 @@ export interface AnalyticsService extends Service {
   close(): Promise<void>;
   /** The running Application of an application, for tests and embedding. */
   runtime(name: string): Application | undefined;
+  /** One round of every running application (read, run, deliver), in turn. */
+  pollAll(): Promise<void>;
 }
 
 type In = Record<string, any>;
@@ -334,7 +339,7 @@ export function analyticsService(log: Log, options: AnalyticsServiceOptions = {}
       else forgetChangedOutputs(rec);
       const runtime = newApplication(rec, position, true);
       await runtime.open();
-      runtime.start(options.pollIntervalMs ?? 200);
+      if ((options.pollIntervalMs ?? 200) > 0) runtime.start(options.pollIntervalMs ?? 200);
       runners.set(rec.name, runtime);
     } catch (e) {
       if (e instanceof ApiError) throw e;
@@ -748,6 +753,9 @@ export function analyticsService(log: Log, options: AnalyticsServiceOptions = {}
     cbor: false,
     operations,
     runtime: (name) => runners.get(name),
+    async pollAll() {
+      for (const runtime of runners.values()) await runtime.poll();
+    },
     async resume() {
       for (const rec of apps.values()) {
         if (rec.state !== 'RUNNING' || runners.has(rec.name)) continue;

@@ -37,6 +37,11 @@ export class AnalyticsTenants {
     return service;
   }
 
+  /** One round of every running application of every tenant (with pollIntervalMs 0, the only rounds there are). */
+  async pollAll(): Promise<void> {
+    for (const service of this.services.values()) await (await service).pollAll();
+  }
+
   /** Stops every running application (they resume on the next start); call before closing the logs. */
   async close(): Promise<void> {
     const services = await Promise.allSettled(this.services.values());
