@@ -162,15 +162,16 @@ export class GroupTable {
     return Array.from({ length: this.size }, (_, g) => kinds.map((kind, k) => this.keyValue(g, k, kind)));
   }
 
-  /** Add groups from saved key values, in order, so they get the same group numbers as when saved. */
-  loadKeys(types: readonly SqlType[], keys: readonly Value[][]): void {
-    for (const values of keys) {
-      const views = types.map((type, k) => {
-        const b = new ColumnBuilder(type, 1);
-        b.append(values[k]!);
-        return viewOf(b.finish());
-      });
-      this.groupOf(views, 0);
-    }
+  /**
+   * Add groups from key values (saved ones, or another table's), in order, so they get the same group numbers as
+   * when saved; returns each row's group.
+   */
+  loadKeys(types: readonly SqlType[], keys: readonly Value[][]): number[] {
+    const views = types.map((type, k) => {
+      const b = new ColumnBuilder(type, keys.length);
+      for (const values of keys) b.append(values[k] ?? null);
+      return viewOf(b.finish());
+    });
+    return keys.map((_, i) => this.groupOf(views, i));
   }
 }

@@ -13,13 +13,13 @@ import type { RecordBatch } from 'apache-arrow';
 import type { Aggregate, Expr } from '../../plan/logical.js';
 import { TIMESTAMP } from '../../sql/bind/types.js';
 import { arrowSchema, batchOf, type ColumnDef } from '../arrow.js';
-import { groupAccumulator, type GroupAccumulator } from '../aggregates/index.js';
-import { ColumnBuilder, isNull, readNumber, readValue, rowtimes, storageOf, viewOf, viewsOf, type ColumnView } from '../columns.js';
+import { ColumnBuilder, readValue, rowtimes, storageOf, viewOf, viewsOf, type ColumnView } from '../columns.js';
 import { compileProjection, type Projector } from '../expr/compile.js';
 import { GroupTable } from '../group-table.js';
 import type { ExecContext, Operator, Output } from '../operator.js';
 import type { Value } from '../values.js';
 import { reportFailures } from './failures.js';
+import { AggregateSlots, decodeJsonValue, encodeJsonValue } from './window-state.js';
 
 interface Window {
   start: number;
@@ -35,15 +35,12 @@ export class GroupWindowOperator implements Operator {
   private readonly projector: Projector;
   /** Which projected columns are hashed keys, and which output key each is. */
   private readonly hashed: number[];
-  private readonly accumulators: GroupAccumulator[];
-  private readonly numeric: boolean[];
+  private readonly aggs: AggregateSlots;
   private readonly schema;
   private readonly keyKinds: ColumnView['kind'][];
   /** Open windows by start, and their ends in ascending order. */
   private readonly windows = new Map<number, Window>();
   private ends: number[] = [];
-  private readonly free: number[] = [];
-  private nextSlot = 0;
   private readonly width: number;
   private readonly slide: number;
   private readonly offset: number;
@@ -73,10 +70,7 @@ export class GroupWindowOperator implements Operator {
     this.hashed = plan.keys.map((_, i) => i).filter((i) => i !== w.keyIndex);
     const argExprs = plan.aggregates.map((a): Expr => a.args[0] ?? { kind: 'literal', value: null, type: a.type });
     this.projector = compileProjection([...keyExprs, ...argExprs], input.map((c) => c.type), ctx);
-    this.accumulators = plan.aggregates.map((a) =>
-      groupAccumulator({ name: a.fn, argTypes: a.args.map((x) => x.type), resultType: a.type, star: a.star, distinct: a.distinct, params: a.params }),
-    );
-    this.numeric = plan.aggregates.map((a) => a.args[0] !== undefined && ['num', 'i64', 'day'].includes(storageOf(a.args[0].type)));
+    this.aggs = new AggregateSlots(plan);
     this.keyKinds = plan.keys.map((k) => storageOf(k.type));
     this.schema = arrowSchema(plan.schema);
   }
@@ -101,19 +95,9 @@ export class GroupWindowOperator implements Operator {
       for (let s = last; s >= first && s + this.width > t; s -= this.slide) {
         const w = this.window(s, timeKey, i);
         const g = w.table.groupOf(keys, i);
-        if (g === w.slots.length) w.slots.push(this.allocate());
-        this.accumulate(w.slots[g]!, args, i, t);
+        if (g === w.slots.length) w.slots.push(this.aggs.allocate());
+        this.aggs.add(w.slots[g]!, args, i, t);
       }
-    }
-  }
-
-  private accumulate(slot: number, args: ColumnView[], i: number, t: number): void {
-    for (let a = 0; a < this.accumulators.length; a++) {
-      const acc = this.accumulators[a]!;
-      const c = args[a]!;
-      if (this.plan.aggregates[a]!.star) acc.add(slot, undefined, t);
-      else if (this.numeric[a] && !isNull(c, i)) acc.addF64(slot, readNumber(c, i), t);
-      else acc.add(slot, readValue(c, i), t);
     }
   }
 
@@ -134,12 +118,6 @@ export class GroupWindowOperator implements Operator {
     this.ends.sort((a, b) => a - b);
   }
 
-  private allocate(): number {
-    const slot = this.free.pop() ?? this.nextSlot++;
-    if (slot >= this.nextSlot - 1) for (const acc of this.accumulators) acc.ensureCapacity(this.nextSlot);
-    return slot;
-  }
-
   advance(bound: number): void {
     this.close(bound);
     this.out.advance(bound);
@@ -158,12 +136,7 @@ export class GroupWindowOperator implements Operator {
           const h = this.hashed.indexOf(k);
           builders[1 + k]!.append(h < 0 ? w.timeKey : w.table.keyValue(g, h, this.keyKinds[k]!));
         }
-        const slot = w.slots[g]!;
-        this.accumulators.forEach((acc, a) => {
-          builders[1 + this.plan.keys.length + a]!.append(acc.result(slot));
-          acc.clear(slot);
-        });
-        this.free.push(slot);
+        this.aggs.finish(w.slots[g]!, builders, 1 + this.plan.keys.length);
       }
       if (!this.panes) this.windows.delete(w.start);
     }
@@ -188,8 +161,8 @@ export class GroupWindowOperator implements Operator {
         if (!pane) continue;
         for (let g = 0; g < pane.slots.length; g++) {
           const m = w.table.groupLike(pane.table, g);
-          if (m === w.slots.length) w.slots.push(this.allocate());
-          for (const acc of this.accumulators) acc.merge(w.slots[m]!, pane.slots[g]!);
+          if (m === w.slots.length) w.slots.push(this.aggs.allocate());
+          this.aggs.merge(w.slots[m]!, pane.slots[g]!);
         }
       }
       merged.push(w);
@@ -204,10 +177,7 @@ export class GroupWindowOperator implements Operator {
   private dropPanes(bound: number): void {
     for (const [p, pane] of this.windows) {
       if (p + this.width > bound) continue;
-      for (const slot of pane.slots) {
-        for (const acc of this.accumulators) acc.clear(slot);
-        this.free.push(slot);
-      }
+      for (const slot of pane.slots) this.aggs.release(slot);
       this.windows.delete(p);
     }
   }
@@ -221,22 +191,22 @@ export class GroupWindowOperator implements Operator {
       start: w.start,
       timeKey: w.timeKey,
       groups: w.slots.map((slot, g) => ({
-        keys: this.hashed.map((k, h) => w.table.keyValue(g, h, this.keyKinds[k]!)),
-        state: this.accumulators.map((acc) => acc.save(slot)),
+        keys: this.hashed.map((k, h) => encodeJsonValue(w.table.keyValue(g, h, this.keyKinds[k]!))),
+        state: this.aggs.save(slot),
       })),
     }));
   }
 
   load(state: unknown): void {
-    const { lastEmitted, windows } = state as { lastEmitted: number | null; windows: { start: number; timeKey: Value; groups: { keys: Value[]; state: unknown[] }[] }[] };
+    const { lastEmitted, windows } = state as { lastEmitted: number | null; windows: { start: number; timeKey: Value; groups: { keys: unknown[]; state: unknown[] }[] }[] };
     this.lastEmitted = lastEmitted ?? -Infinity;
     for (const saved of windows) {
       const w: Window = { start: saved.start, end: saved.start + this.width, table: new GroupTable(this.hashed.length), slots: [], timeKey: saved.timeKey };
-      w.table.loadKeys(this.hashed.map((k) => this.plan.keys[k]!.type), saved.groups.map((g) => g.keys));
+      w.table.loadKeys(this.hashed.map((k) => this.plan.keys[k]!.type), saved.groups.map((g) => g.keys.map(decodeJsonValue)));
       for (const group of saved.groups) {
-        const slot = this.allocate();
+        const slot = this.aggs.allocate();
         w.slots.push(slot);
-        this.accumulators.forEach((acc, a) => acc.load(slot, group.state[a]));
+        this.aggs.load(slot, group.state);
       }
       this.windows.set(w.start, w);
       this.scheduleClose(w);

@@ -9,19 +9,18 @@
  * Ordering without a heap: rows arrive in ROWTIME order, so the session that just received a row has the latest end
  * of all; moving it to the tail of a doubly linked list (over group ids) keeps the list sorted by end, and closing
  * pops from its head. State is one GroupTable for the other keys plus per-group session fields; groups whose session
- * closed are dropped by rebuilding the table when they outnumber the open ones (see compactTable in stagger.ts).
+ * closed are dropped by rebuilding the table when they outnumber the open ones (see compactTable in window-state.ts).
  */
 import type { RecordBatch } from 'apache-arrow';
 import type { Aggregate, Expr } from '../../plan/logical.js';
 import type { SqlType } from '../../sql/bind/types.js';
-import { arrowSchema, batchOf, type ColumnDef } from '../arrow.js';
-import { ColumnBuilder, rowtimes, storageOf, viewOf, viewsOf, type ColumnView } from '../columns.js';
+import { arrowSchema, type ColumnDef } from '../arrow.js';
+import { rowtimes, storageOf, viewOf, viewsOf, type ColumnView } from '../columns.js';
 import { compileProjection, type Projector } from '../expr/compile.js';
 import { GroupTable } from '../group-table.js';
 import type { ExecContext, Operator, Output } from '../operator.js';
-import type { Value } from '../values.js';
 import { reportFailures } from './failures.js';
-import { AggregateSlots, compactTable, encodeJsonValue, keyViews } from './stagger.js';
+import { AggregateSlots, BatchCollector, compactTable, decodeJsonValue, encodeJsonValue } from './window-state.js';
 
 const NONE = -1;
 
@@ -40,7 +39,7 @@ export class SessionOperator implements Operator {
   private readonly hashedTypes: SqlType[];
   private readonly hashedKinds: ColumnView['kind'][];
   private readonly aggs: AggregateSlots;
-  private readonly schema;
+  private readonly collected: BatchCollector;
   private readonly gap: number;
   private table: GroupTable;
   // Per group (open session or NONE slot):
@@ -73,7 +72,7 @@ export class SessionOperator implements Operator {
     this.projector = compileProjection([...keyExprs, ...argExprs], input.map((c) => c.type), ctx);
     this.aggs = new AggregateSlots(plan);
     this.table = new GroupTable(this.hashed.length);
-    this.schema = arrowSchema(plan.schema);
+    this.collected = new BatchCollector(plan.schema, arrowSchema(plan.schema), (b) => out.emit(b));
   }
 
   process(batch: RecordBatch): void {
@@ -96,7 +95,7 @@ export class SessionOperator implements Operator {
       else this.touch(g, t);
       this.aggs.add(this.slot[g]!, args, i, t);
     }
-    this.flush();
+    this.collected.flush();
   }
 
   private grow(): void {
@@ -145,22 +144,8 @@ export class SessionOperator implements Operator {
 
   advance(bound: number): void {
     this.close(bound);
-    this.flush();
+    this.collected.flush();
     this.out.advance(bound);
-  }
-
-  /** Closed windows' rows are collected over a whole call and emitted as one batch. */
-  private pendingOut: ColumnBuilder[] | null = null;
-
-  private output(): ColumnBuilder[] {
-    return (this.pendingOut ??= this.plan.schema.map((c) => new ColumnBuilder(c.type, 64)));
-  }
-
-  private flush(): void {
-    const builders = this.pendingOut;
-    if (!builders || builders[0]!.length === 0) return;
-    this.pendingOut = null;
-    this.out.emit(batchOf(this.schema, builders.map((b) => b.finish()), builders[0]!.length));
   }
 
   /** Emit and drop every session whose end (last row + gap) is at or before `bound`: by end, then order of opening. */
@@ -173,7 +158,7 @@ export class SessionOperator implements Operator {
     }
     if (closing.length === 0) return;
     closing.sort((a, b) => this.last[a]! - this.last[b]! || this.opened[a]! - this.opened[b]!);
-    const builders = this.output();
+    const builders = this.collected.output();
     const nk = this.plan.keys.length;
     for (const g of closing) {
       builders[0]!.append(this.last[g]! + this.gap);
@@ -225,7 +210,7 @@ export class SessionOperator implements Operator {
   load(state: unknown): void {
     const saved = state as { sessions: SavedSession[]; openings: number };
     for (const s of saved.sessions) {
-      const g = this.table.groupOf(keyViews(this.hashedTypes, s.keys as Value[]), 0);
+      const g = this.table.loadKeys(this.hashedTypes, [s.keys.map(decodeJsonValue)])[0]!;
       if (g === this.slot.length) this.grow();
       this.slot[g] = this.aggs.allocate();
       this.aggs.load(this.slot[g]!, s.state);

@@ -15,100 +15,13 @@
 import type { RecordBatch } from 'apache-arrow';
 import type { Aggregate } from '../../plan/logical.js';
 import type { SqlType } from '../../sql/bind/types.js';
-import { arrowSchema, batchOf, type ColumnDef } from '../arrow.js';
-import { groupAccumulator, type GroupAccumulator } from '../aggregates/index.js';
-import { ColumnBuilder, isNull, readNumber, readValue, rowtimes, storageOf, viewOf, viewsOf, type ColumnView } from '../columns.js';
+import { arrowSchema, type ColumnDef } from '../arrow.js';
+import { rowtimes, storageOf, viewOf, viewsOf, type ColumnView } from '../columns.js';
 import { compileProjection, type Projector } from '../expr/compile.js';
 import { GroupTable } from '../group-table.js';
 import type { ExecContext, Operator, Output } from '../operator.js';
-import type { Value } from '../values.js';
 import { reportFailures } from './failures.js';
-
-// ---- helpers shared by the stagger, session and stream-join operators --------------------------------------------
-
-/**
- * A new GroupTable holding only the keys of groups `live` (in that order: live[i] becomes group i). Key values are
- * read back from the old table and re-hashed, so strings of dropped keys leave the dictionary with the old table.
- */
-export function compactTable(old: GroupTable, types: readonly SqlType[], live: readonly number[]): GroupTable {
-  const table = new GroupTable(types.length, Math.max(16, live.length * 2));
-  if (live.length === 0) return table;
-  const kinds = types.map(storageOf);
-  const views = types.map((ty, k) => {
-    const b = new ColumnBuilder(ty, live.length);
-    for (const g of live) b.append(old.keyValue(g, k, kinds[k]!));
-    return viewOf(b.finish());
-  });
-  for (let i = 0; i < live.length; i++) table.groupOf(views, i);
-  return table;
-}
-
-/** One-row views of key values (for rebuilding state on load). */
-export function keyViews(types: readonly SqlType[], values: readonly Value[]): ColumnView[] {
-  return types.map((ty, k) => {
-    const b = new ColumnBuilder(ty, 1);
-    b.append(decodeJsonValue(values[k] ?? null));
-    return viewOf(b.finish());
-  });
-}
-
-/** Values as JSON-serialisable data: binary values become {hex}. */
-export function encodeJsonValue(v: Value): unknown {
-  return v instanceof Uint8Array ? { hex: Buffer.from(v).toString('hex') } : v;
-}
-
-export function decodeJsonValue(v: unknown): Value {
-  if (v !== null && typeof v === 'object' && 'hex' in (v as object)) return Uint8Array.from(Buffer.from((v as { hex: string }).hex, 'hex'));
-  return v as Value;
-}
-
-/** Accumulators of an Aggregate's calls, and how to feed one row into a slot. */
-export class AggregateSlots {
-  readonly accumulators: GroupAccumulator[];
-  private readonly numeric: boolean[];
-  private readonly free: number[] = [];
-  private next = 0;
-
-  constructor(private readonly plan: Aggregate) {
-    this.accumulators = plan.aggregates.map((a) =>
-      groupAccumulator({ name: a.fn, argTypes: a.args.map((x) => x.type), resultType: a.type, star: a.star, distinct: a.distinct, params: a.params }),
-    );
-    this.numeric = plan.aggregates.map((a) => a.args[0] !== undefined && ['num', 'i64', 'day'].includes(storageOf(a.args[0].type)));
-  }
-
-  allocate(): number {
-    const slot = this.free.pop() ?? this.next++;
-    for (const acc of this.accumulators) acc.ensureCapacity(this.next);
-    return slot;
-  }
-
-  add(slot: number, args: readonly ColumnView[], i: number, t: number): void {
-    for (let a = 0; a < this.accumulators.length; a++) {
-      const acc = this.accumulators[a]!;
-      const c = args[a]!;
-      if (this.plan.aggregates[a]!.star) acc.add(slot, undefined, t);
-      else if (this.numeric[a] && !isNull(c, i)) acc.addF64(slot, readNumber(c, i), t);
-      else acc.add(slot, readValue(c, i), t);
-    }
-  }
-
-  /** Append the slot's results to builders[from..] and free the slot. */
-  finish(slot: number, builders: ColumnBuilder[], from: number): void {
-    this.accumulators.forEach((acc, a) => {
-      builders[from + a]!.append(acc.result(slot));
-      acc.clear(slot);
-    });
-    this.free.push(slot);
-  }
-
-  save(slot: number): unknown[] {
-    return this.accumulators.map((acc) => acc.save(slot));
-  }
-
-  load(slot: number, state: readonly unknown[]): void {
-    this.accumulators.forEach((acc, a) => acc.load(slot, state[a]));
-  }
-}
+import { AggregateSlots, BatchCollector, compactTable, decodeJsonValue, encodeJsonValue } from './window-state.js';
 
 // ---- the operator ------------------------------------------------------------------------------------------------
 
@@ -129,7 +42,7 @@ export class StaggerOperator implements Operator {
   private readonly keyTypes: SqlType[];
   private readonly keyKinds: ColumnView['kind'][];
   private readonly aggs: AggregateSlots;
-  private readonly schema;
+  private readonly collected: BatchCollector;
   private readonly range: number;
   private table: GroupTable;
   /** Per group: accumulator slot of its open window, or -1. */
@@ -155,7 +68,7 @@ export class StaggerOperator implements Operator {
     this.projector = compileProjection([...plan.keys, ...argExprs], input.map((c) => c.type), ctx);
     this.aggs = new AggregateSlots(plan);
     this.table = new GroupTable(plan.keys.length);
-    this.schema = arrowSchema(plan.schema);
+    this.collected = new BatchCollector(plan.schema, arrowSchema(plan.schema), (b) => out.emit(b));
   }
 
   process(batch: RecordBatch): void {
@@ -182,33 +95,19 @@ export class StaggerOperator implements Operator {
       }
       this.aggs.add(slot, args, i, t);
     }
-    this.flush();
+    this.collected.flush();
   }
 
   advance(bound: number): void {
     this.close(bound);
-    this.flush();
+    this.collected.flush();
     this.out.advance(bound);
-  }
-
-  /** Closed windows' rows are collected over a whole call and emitted as one batch. */
-  private pendingOut: ColumnBuilder[] | null = null;
-
-  private output(): ColumnBuilder[] {
-    return (this.pendingOut ??= this.plan.schema.map((c) => new ColumnBuilder(c.type, 64)));
-  }
-
-  private flush(): void {
-    const builders = this.pendingOut;
-    if (!builders || builders[0]!.length === 0) return;
-    this.pendingOut = null;
-    this.out.emit(batchOf(this.schema, builders.map((b) => b.finish()), builders[0]!.length));
   }
 
   /** Emit and drop every window whose close time is at or before `bound`. */
   private close(bound: number): void {
     if (this.head === this.queue.length || this.queue[this.head]!.close > bound) return;
-    const builders = this.output();
+    const builders = this.collected.output();
     const nk = this.plan.keys.length;
     while (this.head < this.queue.length && this.queue[this.head]!.close <= bound) {
       const w = this.queue[this.head++]!;
@@ -252,7 +151,7 @@ export class StaggerOperator implements Operator {
   load(state: unknown): void {
     const { windows } = state as { windows: SavedWindow[] };
     for (const w of windows) {
-      const g = this.table.groupOf(keyViews(this.keyTypes, w.keys as Value[]), 0);
+      const g = this.table.loadKeys(this.keyTypes, [w.keys.map(decodeJsonValue)])[0]!;
       while (this.slotOf.length <= g) this.slotOf.push(-1);
       const slot = (this.slotOf[g] = this.aggs.allocate());
       this.aggs.load(slot, w.state);

@@ -59,7 +59,7 @@ import { GroupTable } from '../group-table.js';
 import type { ExecContext, Operator, Output } from '../operator.js';
 import type { Value } from '../values.js';
 import { reportFailures } from './failures.js';
-import { compactTable, decodeJsonValue, encodeJsonValue } from './stagger.js';
+import { compactTable, decodeJsonValue, encodeJsonValue } from './window-state.js';
 
 type Frame = { unit: 'RANGE'; ms: number } | { unit: 'ROWS'; rows: number } | undefined;
 
