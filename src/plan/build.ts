@@ -8,6 +8,7 @@ import type { ColumnDef } from '../exec/arrow.js';
 import type * as A from '../sql/ast.js';
 import { canonical, implicitName, type BoundProgram } from '../sql/bind/binder.js';
 import { builtin } from '../sql/bind/functions.js';
+import { children } from '../sql/walk.js';
 import { t, TIMESTAMP, type SqlType } from '../sql/bind/types.js';
 import type { RelationKind } from '../sql/catalog.js';
 import { PlanError } from './errors.js';
@@ -449,14 +450,7 @@ function columnsOf(names: string[], exprs: Expr[]): ColumnDef[] {
 /** Calls in an expression that match, not looking inside the matches themselves or into subqueries. */
 function callsIn(e: A.Expr, match: (c: A.FunctionCall) => boolean): A.FunctionCall[] {
   if (e.kind === 'call' && match(e)) return [e];
-  const out: A.FunctionCall[] = [];
-  for (const v of Object.values(e)) {
-    for (const x of Array.isArray(v) ? v : [v]) {
-      if (x && typeof x === 'object' && 'kind' in x && 'span' in x && x.kind !== 'query') out.push(...callsIn(x as A.Expr, match));
-      else if (x && typeof x === 'object' && 'when' in x) out.push(...callsIn(x.when as A.Expr, match), ...callsIn(x.then as A.Expr, match));
-    }
-  }
-  return out;
+  return children(e).flatMap((c) => callsIn(c, match));
 }
 
 function tryJson(f: () => Expr): string {

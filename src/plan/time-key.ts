@@ -10,6 +10,7 @@
  */
 import type * as A from '../sql/ast.js';
 import { canonical } from '../sql/bind/binder.js';
+import { children } from '../sql/walk.js';
 import { PlanError } from './errors.js';
 import { datetimeMs, intervalMs, UNIT_MS } from './literals.js';
 import type { GroupWindow } from './logical.js';
@@ -62,8 +63,5 @@ function consoleIdiom(key: A.FloorExpr, keyIndex: number): GroupWindow | undefin
 
 /** Is this key some other non-decreasing function of ROWTIME, which the planner does not turn into a window? */
 export function mentionsRowtime(e: A.Expr): boolean {
-  if (isRowtime(e)) return true;
-  return Object.values(e).some((v) =>
-    Array.isArray(v) ? v.some((x) => x && typeof x === 'object' && 'kind' in x && mentionsRowtime(x as A.Expr)) : v && typeof v === 'object' && 'kind' in v && 'span' in v && mentionsRowtime(v as A.Expr),
-  );
+  return isRowtime(e) || children(e).some(mentionsRowtime);
 }

@@ -20,6 +20,7 @@ import { t as mkType, type SqlType } from '../../../src/sql/bind/types.js';
 import type { ApplicationConfig } from '../../../src/sql/catalog.js';
 import { sourceStreamNames, DEFAULT_NAME_PREFIX } from '../../../src/sql/catalog.js';
 import { checkApplication } from '../../../src/sql/index.js';
+import { children } from '../../../src/sql/walk.js';
 import { computeAggregate } from './aggregates.js';
 import { castValue, compareValues as compare, SCALAR_FUNCTIONS } from '../../../src/exec/functions/index.js';
 import { intervalMs, parseDate, parseTime, parseTimestamp } from './scalar.js';
@@ -1074,49 +1075,12 @@ export function valuesKey(vs: Value[]): string {
 function aggregatesIn(e: A.Expr): A.FunctionCall[] {
   if (e.kind === 'call' && !e.over && builtin(fnName(e))?.kind === 'aggregate') return [e];
   if (e.kind === 'call' && e.over) return [];
-  return childExprs(e).flatMap(aggregatesIn);
+  return children(e).flatMap(aggregatesIn);
 }
 
 function overCallsIn(e: A.Expr): A.FunctionCall[] {
   if (e.kind === 'call' && e.over) return [e];
-  return childExprs(e).flatMap(overCallsIn);
-}
-
-function childExprs(e: A.Expr): A.Expr[] {
-  switch (e.kind) {
-    case 'binary':
-      return [e.left, e.right];
-    case 'unary':
-    case 'not':
-    case 'is':
-    case 'cast':
-    case 'floor':
-    case 'extract':
-    case 'intervalQualified':
-      return [e.operand];
-    case 'between':
-      return [e.operand, e.low, e.high];
-    case 'in':
-      return [e.operand, ...(e.list ?? [])];
-    case 'like':
-      return [e.operand, e.pattern, ...(e.escape ? [e.escape] : [])];
-    case 'case':
-      return [...(e.operand ? [e.operand] : []), ...e.whens.flatMap((w) => [w.when, w.then]), ...(e.else ? [e.else] : [])];
-    case 'call':
-      return e.args;
-    case 'step':
-      return [e.operand, e.width];
-    case 'position':
-      return [e.needle, e.haystack];
-    case 'substring':
-      return [e.operand, e.from, ...(e.for ? [e.for] : [])];
-    case 'trim':
-      return [...(e.characters ? [e.characters] : []), e.operand];
-    case 'overlay':
-      return [e.operand, e.placing, e.from, ...(e.for ? [e.for] : [])];
-    default:
-      return [];
-  }
+  return children(e).flatMap(overCallsIn);
 }
 
 /** A non-decreasing expression of ROWTIME (the binder's rule, restated): ROWTIME, FLOOR/STEP/CAST of one, ± constants. */
