@@ -152,21 +152,14 @@ export function columnFromValues(type: SqlType, values: readonly Value[]): Data 
   return makeData({ type: ty as Float64, length: n, nullCount, nullBitmap, data: data as Float64Array });
 }
 
-export function batchFromColumns(columns: readonly ColumnDef[], data: readonly Data[], length: number): RecordBatch {
-  return batchOf(arrowSchema(columns), data, length);
-}
-
 export function batchOf(schema: Schema, data: readonly Data[], length: number): RecordBatch {
   return new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length, nullCount: 0, children: data as Data[] }));
 }
 
 /** A batch from rows (keyed by column name; a missing key is NULL). */
 export function batchFromRows(columns: readonly ColumnDef[], rows: readonly Row[]): RecordBatch {
-  return batchFromColumns(
-    columns,
-    columns.map((c) => columnFromValues(c.type, rows.map((r) => r[c.name] ?? null))),
-    rows.length,
-  );
+  const data = columns.map((c) => columnFromValues(c.type, rows.map((r) => r[c.name] ?? null)));
+  return batchOf(arrowSchema(columns), data, rows.length);
 }
 
 /** One value of a column, by the conventions of values.ts. Slow path: for edges and state, not inner loops. */

@@ -9,7 +9,7 @@ import type * as A from '../sql/ast.js';
 import { canonical, implicitName, type BoundProgram } from '../sql/bind/binder.js';
 import { builtin } from '../sql/bind/functions.js';
 import { children } from '../sql/walk.js';
-import { t, TIMESTAMP, type SqlType } from '../sql/bind/types.js';
+import { t, TIMESTAMP } from '../sql/bind/types.js';
 import type { RelationKind } from '../sql/catalog.js';
 import { PlanError } from './errors.js';
 import { ExprTranslator, fnName, type Hook } from './expr.js';
@@ -502,4 +502,3 @@ function constantValue(e: A.Expr): number | string | null {
   throw new PlanError('expected a constant', e.span);
 }
 
-export type { SqlType };

@@ -10,7 +10,7 @@ import { makeData, type Data } from 'apache-arrow';
 import type { Expr, SubqueryExpr } from '../../plan/logical.js';
 import { isApprox, isInteger, isNumeric, show, type SqlType } from '../../sql/bind/types.js';
 import { arrowType } from '../arrow.js';
-import { ColumnBuilder, decodeUtf8, readValue, storageOf, viewOf, type ColumnView } from '../columns.js';
+import { ColumnBuilder, decodeUtf8, storageOf, type ColumnView } from '../columns.js';
 import { castValue, SCALAR_FUNCTIONS } from '../functions/index.js';
 import { MS_PER_DAY, SqlRuntimeError, type RuntimeErrorName, type Value } from '../values.js';
 
@@ -54,13 +54,15 @@ export function compileProjection(exprs: readonly Expr[], inputTypes: readonly S
   const outs = exprs.map((e, k) => {
     const body: string[] = [];
     const r = g.gen(e, body);
-    return { e, k, body, r, kind: storageOf(e.type), direct: storageOf(e.type) === 'num' };
+    // Numbers go straight into a typed array (its Arrow type a constant of the function); the rest through a builder.
+    const direct = storageOf(e.type) === 'num';
+    return { k, body, r, direct, type: g.constant(direct ? arrowType(e.type) : e.type) };
   });
   const prologue = outs
-    .map(({ e, k, direct }) =>
+    .map(({ k, direct, type }) =>
       direct
-        ? `const O${k} = new (A[${g.constant(arrowType(e.type))}].ArrayType)(n); const N${k} = new Uint8Array((n + 7) >> 3); let Z${k} = 0;`
-        : `const O${k} = new B(T[${g.constant(e.type)}], n);`,
+        ? `const O${k} = new (K[${type}].ArrayType)(n); const N${k} = new Uint8Array((n + 7) >> 3); let Z${k} = 0;`
+        : `const O${k} = new B(K[${type}], n);`,
     )
     .join('\n');
   const rowBody = outs
@@ -74,9 +76,9 @@ export function compileProjection(exprs: readonly Expr[], inputTypes: readonly S
     )
     .join('\n');
   const finish = outs
-    .map(({ e, k, direct }) =>
+    .map(({ k, direct, type }) =>
       direct
-        ? `makeData({ type: A[${g.constant(arrowType(e.type))}], length: n, nullCount: Z${k}, nullBitmap: Z${k} > 0 ? N${k} : undefined, data: O${k} })`
+        ? `makeData({ type: K[${type}], length: n, nullCount: Z${k}, nullBitmap: Z${k} > 0 ? N${k} : undefined, data: O${k} })`
         : `O${k}.finish()`,
     )
     .join(',\n');
@@ -123,13 +125,6 @@ return { selection, count, errors };`;
   return g.build(code) as Predicate;
 }
 
-/** Evaluate a constant expression (no column references) once: for constant folding and window widths. */
-export function evaluateConstant(expr: Expr, ctx: EvalContext): Value {
-  const out = compileProjection([expr], [], ctx)([], 1);
-  if (out.errors.length > 0) throw new SqlRuntimeError(out.errors[0]!.name, out.errors[0]!.message);
-  return readValue(viewOf(out.columns[0]!), 0);
-}
-
 interface Result {
   /** A JS expression (usually a variable) holding the value; meaningless when null. */
   v: string;
@@ -164,10 +159,8 @@ class Generator {
   }
 
   build(code: string): (views: ColumnView[], n: number) => unknown {
-    const K = this.constants;
-    const factory = new Function('K', 'A', 'T', 'B', 'E', 'D', 'makeData', `return function compiled(V, n) {\n${code}\n};`);
-    // A and T are the same constants array, read as Arrow types or SQL types by the code that put them there.
-    return factory(K, K, K, ColumnBuilder, SqlRuntimeError, decodeUtf8, makeData) as (views: ColumnView[], n: number) => unknown;
+    const factory = new Function('K', 'B', 'E', 'D', 'makeData', `return function compiled(V, n) {\n${code}\n};`);
+    return factory(this.constants, ColumnBuilder, SqlRuntimeError, decodeUtf8, makeData) as (views: ColumnView[], n: number) => unknown;
   }
 
   gen(e: Expr, out: string[]): Result {
