@@ -5,7 +5,7 @@
  * merge is deterministic whatever the batch sizes.
  */
 import type { RecordBatch, Schema } from 'apache-arrow';
-import { batchOf, columnDefs } from '../arrow.js';
+import { batchOf, columnDefs, type ColumnDef } from '../arrow.js';
 import { ColumnBuilder, rowtimes, viewsOf, type ColumnView } from '../columns.js';
 import type { Operator, Output } from '../operator.js';
 
@@ -19,6 +19,7 @@ interface Queued {
 export class UnionOperator implements Operator {
   private readonly queues: Queued[][];
   private readonly bounds: number[];
+  private readonly columns: ColumnDef[];
   private released = -Infinity;
 
   constructor(
@@ -28,6 +29,7 @@ export class UnionOperator implements Operator {
   ) {
     this.queues = Array.from({ length: inputs }, () => []);
     this.bounds = Array.from({ length: inputs }, () => -Infinity);
+    this.columns = columnDefs(schema);
   }
 
   process(batch: RecordBatch, port: number): void {
@@ -54,8 +56,7 @@ export class UnionOperator implements Operator {
 
   private release(): void {
     const limit = Math.min(...this.bounds);
-    const defs = columnDefs(this.schema);
-    const builders = defs.map((d) => new ColumnBuilder(d.type, 256));
+    const builders = this.columns.map((d) => new ColumnBuilder(d.type, 256));
     for (;;) {
       let best = -1;
       let bestTime = Infinity;
