@@ -59,6 +59,6 @@ export type SourceColumns = ColumnDef[];
 
 export { makeDecoder, makeGenericDecoder, sourceColumnsOf, recordColumnDefs, splitCsv, APPROXIMATE_ARRIVAL_TIME } from './decode.js';
 export { MappingError, jsonConverter, csvConverter } from './convert.js';
-export { encodeRows } from './encode.js';
+export { encodeBatch, encodeRows, type EncodedRecords } from './encode.js';
 export { loadReferenceTable, referenceFile, ReferenceDataError } from './reference.js';
 export { discoverSchema, columnName, type DiscoveredSchema } from './discover.js';
