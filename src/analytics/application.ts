@@ -33,7 +33,7 @@ import { byteRun, InputMerger, InputReader, releasedRecords, userRecords, type R
 import { FirehoseSink, FunctionSink, LogStreamSink, type FirehoseSeam, type Sink } from './outputs.js';
 import { preprocess } from './preprocess.js';
 import { recordError } from './errors.js';
-import { encodeRows, loadReferenceTable, makeDecoder, type Decoded, type InputRecord, type RecordDecoder } from './records/index.js';
+import { encodeBatch, loadReferenceTable, makeDecoder, type Decoded, type InputRecord, type RecordDecoder } from './records/index.js';
 
 export interface ApplicationOptions {
   code: string;
@@ -163,7 +163,7 @@ export class Application {
       }
       // The stream's declared columns: ROWTIME is written only when the code selected it into one (as KDA does).
       const columns = this.streamColumns(shape.Name);
-      this.flow.listen(shape.Name, (batch) => sink.accept(encodeRows(batch, columns, shape.DestinationSchema.RecordFormatType)));
+      this.flow.listen(shape.Name, (batch) => sink.accept(encodeBatch(batch, columns, shape.DestinationSchema.RecordFormatType)));
       this.sinks.push(sink);
     }
   }
@@ -203,7 +203,7 @@ export class Application {
     for (const l of this.errorListeners) l(row);
     if (this.errorSinks.length === 0) return;
     const batch = batchFromRows(ERROR_STREAM_SCHEMA, [row]);
-    for (const e of this.errorSinks) e.sink.accept(encodeRows(batch, ERROR_COLUMNS, e.format));
+    for (const e of this.errorSinks) e.sink.accept(encodeBatch(batch, ERROR_COLUMNS, e.format));
   }
 
   /** One round (see the file comment). Returns the number of input records consumed. */
@@ -212,7 +212,7 @@ export class Application {
     await this.deliverAll();
     const maxPending = this.options.maxPending ?? 10_000;
     let consumed = 0;
-    if (!this.allSinks.some((s) => s.pending.length >= maxPending)) {
+    if (!this.allSinks.some((s) => s.pendingCount >= maxPending)) {
       const released = [...this.staged, ...this.merger.release(Math.max(0, (options.maxRecords ?? 10_000) - this.stagedRecords()), final)];
       this.staged = [];
       consumed = await this.consume(released);
@@ -351,7 +351,7 @@ export class Application {
 
   /** Whether every output has delivered everything it was given. */
   get idle(): boolean {
-    return this.staged.length === 0 && this.allSinks.every((s) => s.pending.length === 0);
+    return this.staged.length === 0 && this.allSinks.every((s) => s.pendingCount === 0);
   }
 
   /**
@@ -379,7 +379,7 @@ export class Application {
   }
 
   private pendingCount(): number {
-    return this.stagedRecords() + this.allSinks.reduce((n, s) => n + s.pending.length, 0);
+    return this.stagedRecords() + this.allSinks.reduce((n, s) => n + s.pendingCount, 0);
   }
 
   /** Log records released but waiting for preprocessing to be retried. */
@@ -390,7 +390,7 @@ export class Application {
   }
 
   private describePending(): string {
-    return this.allSinks.filter((s) => s.pending.length > 0).map((s) => `${s.name} has ${s.pending.length} undelivered`).join(', ');
+    return this.allSinks.filter((s) => s.pendingCount > 0).map((s) => `${s.name} has ${s.pendingCount} undelivered`).join(', ');
   }
 
   /** Live mode: a round every `intervalMs` (time itself is read from the clock). */
@@ -425,7 +425,7 @@ export class Application {
   /** What each output has not yet delivered, and how many delivery calls in a row failed: for monitoring. */
   status(): { recordsIn: number; bound: number; outputs: Record<string, { pending: number; failures: number }> } {
     const outputs: Record<string, { pending: number; failures: number }> = {};
-    for (const s of this.allSinks) outputs[s.name] = { pending: s.pending.length, failures: s.failures };
+    for (const s of this.allSinks) outputs[s.name] = { pending: s.pendingCount, failures: s.failures };
     return { recordsIn: this.recordsIn, bound: this.bound, outputs };
   }
 

@@ -5,109 +5,161 @@
  * stream exactly-once across crashes (see LogStreamSink).
  */
 import { randomUUID } from 'node:crypto';
-import { StreamReader, type Log, type PutRecordInput, type ReaderCheckpoint } from '../log/index.js';
+import { StreamReader, type Log, type ReaderCheckpoint } from '../log/index.js';
 import type { OutputProgress } from './checkpoint.js';
 import { repliesById, type AppFunction, type DeliveryReply } from './functions.js';
-
-export interface PendingRecord {
-  index: number;
-  data: Uint8Array;
-  /** A log-stream output's partition key (`APP:OUTPUT:INDEX`), made once: the record is then its own PutRecords entry. */
-  partitionKey?: string;
-  /** Failed deliveries so far (a Lambda output's retryHint). */
-  attempts?: number;
-}
+import type { EncodedRecords } from './records/index.js';
+import { copyBytes } from '../util/bytes.js';
 
 /** Most records and bytes handed to a destination in one call (PutRecordBatch's limits, within PutRecords'). */
 const DELIVERY_CHUNK = 500;
 const DELIVERY_BYTES = 4 * 1024 * 1024;
 
-/** The records of `pending[from..]` the next delivery call takes. */
-function nextChunk(pending: readonly PendingRecord[], from: number): PendingRecord[] {
-  let bytes = 0;
-  let n = from;
-  while (n < pending.length && n - from < DELIVERY_CHUNK && (n === from || bytes + pending[n]!.data.byteLength <= DELIVERY_BYTES)) bytes += pending[n++]!.data.byteLength;
-  return pending.slice(from, n);
+/**
+ * Records waiting for delivery, as they were encoded: one batch's records back to back in one buffer (no object per
+ * record), positions `from..count-1` still pending. Position i is output row `indices[i]`, its data
+ * `data[ends[i-1] .. ends[i])`.
+ */
+class Page {
+  from = 0;
+  /** Failed deliveries so far per position (a Lambda output's retryHint); null until one fails. */
+  attempts: Uint16Array | null = null;
+
+  constructor(
+    readonly data: Buffer,
+    readonly ends: Uint32Array,
+    readonly indices: Float64Array,
+    readonly count: number,
+  ) {}
+
+  start(i: number): number {
+    return i === 0 ? 0 : this.ends[i - 1]!;
+  }
+
+  record(i: number): Buffer {
+    return this.data.subarray(this.start(i), this.ends[i]!);
+  }
+
+  get pending(): number {
+    return this.count - this.from;
+  }
+
+  /** A page of the positions `keep` selects (in order), their data copied: how records are dropped mid-page. */
+  select(keep: (i: number) => boolean, from = this.from): Page {
+    const chosen: number[] = [];
+    for (let i = from; i < this.count; i++) if (keep(i)) chosen.push(i);
+    return Page.of(
+      chosen.map((i) => this.record(i)),
+      chosen.map((i) => this.indices[i]!),
+      chosen.map((i) => this.attempts?.[i] ?? 0),
+    );
+  }
+
+  static of(records: readonly Uint8Array[], indices: readonly number[], attempts?: readonly number[]): Page {
+    const ends = new Uint32Array(records.length);
+    let at = 0;
+    records.forEach((r, i) => (ends[i] = at += r.byteLength));
+    const page = new Page(Buffer.concat(records), ends, Float64Array.from(indices), records.length);
+    if (attempts?.some((a) => a > 0)) page.attempts = Uint16Array.from(attempts);
+    return page;
+  }
 }
+
+/** What a destination acknowledged of a delivery: all of it, or the positions the predicate accepts. */
+type Acked = true | ((position: number) => boolean);
 
 export abstract class Sink {
   produced = 0;
-  pending: PendingRecord[] = [];
+  protected pages: Page[] = [];
   /** Indices found already delivered (after a crash) that must not be sent again. */
   protected skip = new Set<number>();
   /** Consecutive failed delivery calls (reset by any success). */
   failures = 0;
+  /** Most records and bytes handed to the destination in one call. */
+  protected maxCallRecords = DELIVERY_CHUNK;
+  protected maxCallBytes = DELIVERY_BYTES;
 
   constructor(readonly name: string) {}
 
-  accept(records: readonly Uint8Array[]): void {
-    const pending = this.pending;
-    const skipping = this.skip.size > 0;
-    for (let i = 0; i < records.length; i++) {
-      const index = this.produced++;
-      if (skipping && this.skip.delete(index)) continue;
-      pending.push(this.pendingRecord(index, records[i]!));
-    }
+  /** Records not yet acknowledged. */
+  get pendingCount(): number {
+    let n = 0;
+    for (const p of this.pages) n += p.pending;
+    return n;
   }
 
-  protected pendingRecord(index: number, data: Uint8Array): PendingRecord {
-    return { index, data };
+  /** Takes a batch's encoded records: they are the next rows of this output, indexed from `produced`. */
+  accept(encoded: EncodedRecords): void {
+    const n = encoded.count;
+    if (n === 0) return;
+    const indices = new Float64Array(n);
+    for (let i = 0; i < n; i++) indices[i] = this.produced + i;
+    this.produced += n;
+    const { bytes } = encoded;
+    let page = new Page(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), encoded.ends, indices, n);
+    if (this.skip.size > 0) page = page.select((i) => !this.skip.delete(page.indices[i]!), 0);
+    if (page.count > 0) this.pages.push(page);
   }
 
-  /** Delivers what is pending, one chunk per call; failures stay pending. Returns whether anything was acknowledged. */
+  /** Delivers what is pending, one call per chunk; failures stay pending. Returns whether anything was acknowledged. */
   async deliver(): Promise<boolean> {
     let progress = false;
-    const pending = this.pending;
-    // Chunks fully acknowledged are dropped from the front in one go at the end (not one filter per chunk).
-    let at = 0;
-    try {
-      while (at < pending.length) {
-        const chunk = nextChunk(pending, at);
-        let acked: Set<number> | true;
-        try {
-          acked = await this.send(chunk);
-        } catch {
-          acked = new Set();
-        }
-        if (acked === true || acked.size === chunk.length) {
-          progress = true;
-          this.failures = 0;
-          at += chunk.length;
-          continue;
-        }
-        if (acked.size > 0) {
-          progress = true;
-          this.failures = 0;
-        }
-        this.failures++;
-        const kept: PendingRecord[] = [];
-        for (const p of chunk) {
-          if (acked.has(p.index)) continue;
-          p.attempts = (p.attempts ?? 0) + 1;
-          kept.push(p);
-        }
-        // The unacknowledged records of this chunk stay first, in order.
-        for (let i = 0; i < kept.length; i++) pending[at + chunk.length - kept.length + i] = kept[i]!;
-        at += chunk.length - kept.length;
-        break; // back off until the next round; input reading pauses while this output is behind
+    while (this.pages.length > 0) {
+      const page = this.pages[0]!;
+      const from = page.from;
+      const to = this.chunkEnd(page);
+      let acked: Acked;
+      try {
+        acked = await this.send(page, from, to);
+      } catch {
+        acked = () => false;
       }
-    } finally {
-      if (at > 0) this.pending = at >= pending.length ? [] : pending.slice(at);
+      if (acked === true) {
+        progress = true;
+        this.failures = 0;
+        page.from = to;
+        if (page.from === page.count) this.pages.shift();
+        continue;
+      }
+      const ok = acked;
+      const failed: number[] = [];
+      for (let i = from; i < to; i++) if (!ok(i)) failed.push(i);
+      if (failed.length < to - from) progress = true;
+      this.failures = failed.length < to - from ? 1 : this.failures + 1;
+      // The unacknowledged records stay first, in order, one more attempt counted against each.
+      page.attempts ??= new Uint16Array(page.count);
+      for (const i of failed) page.attempts[i]!++;
+      const kept = page.select((i) => i >= to || !ok(i));
+      if (kept.count > 0) this.pages[0] = kept;
+      else this.pages.shift();
+      break; // back off until the next round; input reading pauses while this output is behind
     }
     return progress;
   }
 
-  /** Sends a chunk; returns the indices the destination acknowledged (`true`: all of them). */
-  protected abstract send(chunk: PendingRecord[]): Promise<Set<number> | true>;
+  /** The end of the next call's positions on `page`: within the call's record and byte limits, at least one record. */
+  private chunkEnd(page: Page): number {
+    const from = page.from;
+    const limit = Math.min(page.count, from + this.maxCallRecords);
+    const base = page.start(from);
+    let to = from + 1;
+    while (to < limit && page.ends[to]! - base <= this.maxCallBytes) to++;
+    return to;
+  }
+
+  /** Sends positions `from..to-1` of the page; returns what the destination acknowledged. */
+  protected abstract send(page: Page, from: number, to: number): Promise<Acked>;
 
   progress(): OutputProgress {
-    return { produced: this.produced, pending: this.pending.map((p) => ({ index: p.index, data: p.data })) };
+    const pending: OutputProgress['pending'] = [];
+    for (const p of this.pages) for (let i = p.from; i < p.count; i++) pending.push({ index: p.indices[i]!, data: p.record(i) });
+    return { produced: this.produced, pending };
   }
 
   /** Back to a checkpoint's state, before any new row is accepted. */
   async restore(p: OutputProgress): Promise<void> {
     this.produced = p.produced;
-    this.pending = p.pending.map((x) => ({ index: x.index, data: x.data }));
+    this.pages = p.pending.length > 0 ? [Page.of(p.pending.map((x) => x.data), p.pending.map((x) => x.index))] : [];
   }
 }
 
@@ -119,6 +171,10 @@ export abstract class Sink {
  * random keys would, since shards are chosen by the keys' MD5.
  */
 export class LogStreamSink extends Sink {
+  private readonly prefix: Buffer;
+  private keys = Buffer.alloc(0);
+  private keyEnds = new Uint32Array(0);
+
   constructor(
     name: string,
     private readonly log: Log,
@@ -126,14 +182,14 @@ export class LogStreamSink extends Sink {
     private readonly keyPrefix: string,
   ) {
     super(name);
+    this.prefix = Buffer.from(keyPrefix, 'utf8');
+    // No API call's limits apply in-process: a page goes in one append (one frame per shard) when it fits these.
+    this.maxCallRecords = 10_000;
+    this.maxCallBytes = 8 * 1024 * 1024;
   }
 
   key(index: number): string {
     return `${this.keyPrefix}${index}`;
-  }
-
-  protected override pendingRecord(index: number, data: Uint8Array): PendingRecord {
-    return { index, data, partitionKey: this.keyPrefix + index };
   }
 
   /** Where the destination ends now. */
@@ -141,28 +197,41 @@ export class LogStreamSink extends Sink {
     return new StreamReader(this.log, this.streamName, 'LATEST').checkpoint();
   }
 
-  protected async send(chunk: PendingRecord[]): Promise<Set<number> | true> {
+  protected async send(page: Page, from: number, to: number): Promise<Acked> {
     const before = this.end();
-    // The pending records themselves are the PutRecords entries (no object per record per attempt).
-    for (let i = 0; i < chunk.length; i++) {
-      const p = chunk[i]!;
-      if (p.partitionKey === undefined) p.partitionKey = this.keyPrefix + p.index;
-    }
-    const records = chunk as PutRecordInput[];
     try {
-      const result = await this.log.putRecords({ streamName: this.streamName, records });
-      const acked = new Set<number>();
-      if (result.failedRecordCount === 0) return true;
-      result.records.forEach((r, i) => {
-        if (!('errorCode' in r)) acked.add(chunk[i]!.index);
-      });
-      return acked;
+      const appended = await this.log.appendPacked(this.streamName, { from, to, ...this.keysOf(page, from, to), data: page.data, dataEnds: page.ends });
+      return appended.failedRecordCount === 0 ? true : (i) => !appended.refused(i - from);
     } catch (e) {
       // The call may have written some records before failing: those count as delivered.
       const written = this.deliveredSince(before);
       if (written.size === 0) throw e;
-      return written;
+      return (i) => written.has(page.indices[i]!);
     }
+  }
+
+  /**
+   * The partition keys of positions `from..to-1` (the prefix, then the row index in decimal), packed as
+   * PackedRecords wants them, into buffers reused from call to call (an append copies them into its frames).
+   */
+  private keysOf(page: Page, from: number, to: number): { keys: Buffer; keyEnds: Uint32Array } {
+    const prefix = this.prefix;
+    // An index is below 2^53: at most 16 digits.
+    const need = (to - from) * (prefix.length + 16);
+    if (this.keys.length < need) this.keys = Buffer.allocUnsafe(Math.max(need, this.keys.length * 2));
+    if (this.keyEnds.length < to) this.keyEnds = new Uint32Array(Math.max(to, this.keyEnds.length * 2));
+    const { keys, keyEnds } = this;
+    // Record `from`'s key starts where the end before it says: at 0.
+    if (from > 0) keyEnds[from - 1] = 0;
+    const prefixView = new DataView(prefix.buffer, prefix.byteOffset, prefix.byteLength);
+    const keysView = new DataView(keys.buffer, keys.byteOffset, keys.byteLength);
+    let at = 0;
+    for (let i = from; i < to; i++) {
+      at = copyBytes(prefixView, 0, prefix.byteLength, keysView, at);
+      at = writeDecimal(keys, at, page.indices[i]!);
+      keyEnds[i] = at;
+    }
+    return { keys, keyEnds };
   }
 
   /** Indices of this output found in the destination after `from`. */
@@ -185,7 +254,7 @@ export class LogStreamSink extends Sink {
     await super.restore(p);
     if (!p.destination) return;
     const delivered = this.deliveredSince(p.destination);
-    this.pending = this.pending.filter((x) => !delivered.delete(x.index));
+    this.pages = this.pages.map((page) => page.select((i) => !delivered.delete(page.indices[i]!))).filter((page) => page.count > 0);
     for (const i of delivered) if (i >= this.produced) this.skip.add(i);
   }
 }
@@ -204,8 +273,10 @@ export class FirehoseSink extends Sink {
     super(name);
   }
 
-  protected async send(chunk: PendingRecord[]): Promise<Set<number> | true> {
-    await this.firehose.putRecordBatch(this.deliveryStream, chunk.map((p) => p.data));
+  protected async send(page: Page, from: number, to: number): Promise<Acked> {
+    const records: Uint8Array[] = [];
+    for (let i = from; i < to; i++) records.push(page.record(i));
+    await this.firehose.putRecordBatch(this.deliveryStream, records);
     return true;
   }
 }
@@ -224,17 +295,39 @@ export class FunctionSink extends Sink {
     super(name);
   }
 
-  protected async send(chunk: PendingRecord[]): Promise<Set<number>> {
-    const request = {
-      invocationId: randomUUID(),
-      applicationArn: this.applicationArn,
-      records: chunk.map((p) => ({
-        recordId: String(p.index),
-        lambdaDeliveryRecordMetadata: { retryHint: p.attempts ?? 0 },
-        data: Buffer.from(p.data).toString('base64'),
-      })),
-    };
-    const replies = repliesById<DeliveryReply['records'][number]>(await this.fn(request), ['Ok', 'DeliveryFailed']);
-    return new Set(chunk.filter((p) => replies.get(String(p.index))?.result === 'Ok').map((p) => p.index));
+  protected async send(page: Page, from: number, to: number): Promise<Acked> {
+    const records = [];
+    for (let i = from; i < to; i++) {
+      records.push({
+        recordId: String(page.indices[i]!),
+        lambdaDeliveryRecordMetadata: { retryHint: page.attempts?.[i] ?? 0 },
+        data: page.record(i).toString('base64'),
+      });
+    }
+    const replies = repliesById<DeliveryReply['records'][number]>(await this.fn({ invocationId: randomUUID(), applicationArn: this.applicationArn, records }), ['Ok', 'DeliveryFailed']);
+    return (i) => replies.get(String(page.indices[i]!))?.result === 'Ok';
   }
+}
+
+/** Writes the decimal digits of the integer `n` (0 ≤ n < 2^53) at `at`; returns the offset after them. */
+function writeDecimal(out: Buffer, at: number, n: number): number {
+  if (n >= 0x8000_0000) {
+    // Above int32, doubles divide exactly enough: the high digits first, then the low nine.
+    const high = Math.floor(n / 1e9);
+    at = writeDecimal(out, at, high);
+    return writeDigits(out, at, n - high * 1e9, 9);
+  }
+  let digits = 1;
+  for (let x = n; x >= 10; x = (x / 10) | 0) digits++;
+  return writeDigits(out, at, n, digits);
+}
+
+/** Writes int32 `n` as exactly `digits` decimal digits (leading zeros when needed). */
+function writeDigits(out: Buffer, at: number, n: number, digits: number): number {
+  for (let k = at + digits - 1; k >= at; k--) {
+    const q = (n / 10) | 0;
+    out[k] = 0x30 + (n - q * 10);
+    n = q;
+  }
+  return at + digits;
 }

@@ -28,6 +28,11 @@ export class AppendedRecords {
     this.failedRecordCount = throttled ? throttled.reduce((sum, t) => sum + t, 0) : 0;
   }
 
+  /** Whether record i was refused by its shard's throughput limit (and so not written). */
+  refused(i: number): boolean {
+    return this.throttled !== null && this.throttled[i] === 1;
+  }
+
   entries(): PutRecordsResultEntry[] {
     const out: PutRecordsResultEntry[] = new Array(this.slotOf.length);
     let counter = this.firstCounter;

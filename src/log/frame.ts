@@ -1,4 +1,5 @@
 import { crc32 } from 'node:zlib';
+import { copyBytes } from '../util/bytes.js';
 import { SluiceError } from '../util/errors.js';
 import { formatSequenceNumber } from './sequence-number.js';
 
@@ -14,22 +15,56 @@ import { formatSequenceNumber } from './sequence-number.js';
 export const FRAME_HEADER_BYTES = 12;
 export const RECORD_HEADER_BYTES = 23;
 
-/** What an append hands to the encoder: the records of one call, and which of them go into this frame. */
+/**
+ * Records packed for a columnar append, the write-side twin of RecordRun: partition keys (UTF-8) and data back to back
+ * in two buffers, so a producer that encodes records in bulk (an analytics application's output, say) hands them
+ * over without an object or a string per record. Records `from..to-1` are appended; record i's key is
+ * `keys[keyEnds[i-1] .. keyEnds[i])` (from 0 for the first record of the buffers), its data likewise with `dataEnds`.
+ */
+export interface PackedRecords {
+  from: number;
+  to: number;
+  keys: Buffer;
+  keyEnds: Uint32Array;
+  data: Buffer;
+  dataEnds: Uint32Array;
+}
+
+/** Where record i of packed records starts in a buffer whose ends are `ends`. */
+export function packedStart(ends: Uint32Array, i: number): number {
+  return i === 0 ? 0 : ends[i - 1]!;
+}
+
+/**
+ * What an append hands to the encoder: the records of one call, and which of them go into this frame. Record i is
+ * either the i-th of `keys`/`hashKeys`/`data` (PutRecords' objects) or, when `packed` is set, record `packed.from + i`
+ * of the packed buffers (which have no explicit hash keys).
+ */
 export interface AppendBatch {
   keys: readonly string[];
   keyBytes: Int32Array;
   hashKeys: readonly (string | undefined)[];
   data: readonly Uint8Array[];
+  packed: PackedRecords | null;
   /** Each record's counter, -1 for a record the throughput limits refused (scratch: only the batch's first n count). */
   counters: Float64Array;
   arrivalMs: number;
 }
 
+/** The byte length of record i's data. */
+export function dataLength(batch: AppendBatch, i: number): number {
+  const packed = batch.packed;
+  if (packed === null) return batch.data[i]!.byteLength;
+  const r = packed.from + i;
+  return packed.dataEnds[r]! - packedStart(packed.dataEnds, r);
+}
+
 export function frameLength(batch: AppendBatch, order: Int32Array, from: number, to: number): number {
-  let n = FRAME_HEADER_BYTES;
+  let n = FRAME_HEADER_BYTES + (to - from) * RECORD_HEADER_BYTES;
   for (let j = from; j < to; j++) {
     const i = order[j]!;
-    n += RECORD_HEADER_BYTES + batch.keyBytes[i]! + (batch.hashKeys[i]?.length ?? 0) + batch.data[i]!.byteLength;
+    n += batch.keyBytes[i]! + dataLength(batch, i);
+    if (batch.packed === null) n += batch.hashKeys[i]?.length ?? 0;
   }
   return n;
 }
@@ -38,17 +73,21 @@ export function frameLength(batch: AppendBatch, order: Int32Array, from: number,
 export function encodeFrame(out: Buffer, batch: AppendBatch, order: Int32Array, from: number, to: number): number {
   // DataView rather than Buffer's write* methods: V8 compiles it to plain stores, without per-call range checks.
   const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  const p = batch.packed === null ? encodeRecords(out, view, batch, order, from, to) : encodePacked(out, view, batch, batch.packed, order, from, to);
+  view.setUint32(0, p, true);
+  view.setUint32(8, to - from, true);
+  view.setUint32(4, crc32(out.subarray(8, p)), true);
+  return p;
+}
+
+function encodeRecords(out: Buffer, view: DataView, batch: AppendBatch, order: Int32Array, from: number, to: number): number {
   let p = FRAME_HEADER_BYTES;
   for (let j = from; j < to; j++) {
     const i = order[j]!;
     const hashKey = batch.hashKeys[i];
     const data = batch.data[i]!;
     const keyLength = batch.keyBytes[i]!;
-    view.setFloat64(p, batch.counters[i]!, true);
-    view.setFloat64(p + 8, batch.arrivalMs, true);
-    view.setUint32(p + 16, data.byteLength, true);
-    view.setUint16(p + 20, keyLength, true);
-    out[p + 22] = hashKey === undefined ? 0 : hashKey.length;
+    writeRecordHeader(view, p, batch.counters[i]!, batch.arrivalMs, data.byteLength, keyLength, hashKey === undefined ? 0 : hashKey.length);
     p += RECORD_HEADER_BYTES;
     const key = batch.keys[i]!;
     if (keyLength === key.length) {
@@ -62,10 +101,35 @@ export function encodeFrame(out: Buffer, batch: AppendBatch, order: Int32Array, 
     out.set(data, p);
     p += data.byteLength;
   }
-  view.setUint32(0, p, true);
-  view.setUint32(8, to - from, true);
-  view.setUint32(4, crc32(out.subarray(8, p)), true);
   return p;
+}
+
+function encodePacked(out: Buffer, view: DataView, batch: AppendBatch, packed: PackedRecords, order: Int32Array, from: number, to: number): number {
+  const { keys, keyEnds, data, dataEnds } = packed;
+  const keyView = new DataView(keys.buffer, keys.byteOffset, keys.byteLength);
+  const dataView = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  let p = FRAME_HEADER_BYTES;
+  for (let j = from; j < to; j++) {
+    const i = order[j]!;
+    const r = packed.from + i;
+    const keyStart = packedStart(keyEnds, r);
+    const dataStart = packedStart(dataEnds, r);
+    const keyLength = keyEnds[r]! - keyStart;
+    const dataLength = dataEnds[r]! - dataStart;
+    writeRecordHeader(view, p, batch.counters[i]!, batch.arrivalMs, dataLength, keyLength, 0);
+    p += RECORD_HEADER_BYTES;
+    p = copyBytes(keyView, keyStart, keyLength, view, p);
+    p = copyBytes(dataView, dataStart, dataLength, view, p);
+  }
+  return p;
+}
+
+function writeRecordHeader(view: DataView, p: number, counter: number, arrivalMs: number, dataLength: number, keyLength: number, hashKeyLength: number): void {
+  view.setFloat64(p, counter, true);
+  view.setFloat64(p + 8, arrivalMs, true);
+  view.setUint32(p + 16, dataLength, true);
+  view.setUint16(p + 20, keyLength, true);
+  view.setUint8(p + 22, hashKeyLength);
 }
 
 /** The counters and arrival times at a frame's ends, for the sparse index. */

@@ -1,6 +1,6 @@
 import { md5 } from 'js-md5';
 import { invalidArgument } from '../util/errors.js';
-import { md5KeyWords } from './md5.js';
+import { md5BytesWords, md5KeyWords } from './md5.js';
 import { previewValue } from './validate.js';
 
 /**
@@ -42,6 +42,11 @@ export function writeWords(key: bigint, out: Uint32Array, at: number): void {
  */
 export function partitionKeyWords(partitionKey: string, out: Uint32Array, at: number): number {
   return md5KeyWords(partitionKey, out, at, libraryKeyWords);
+}
+
+/** The same for a partition key given as UTF-8 bytes, `src[start..end)` (packed appends). */
+export function packedKeyWords(src: Uint8Array, start: number, end: number, out: Uint32Array, at: number): void {
+  md5BytesWords(src, start, end, out, at, libraryKeyWords);
 }
 
 /** The same through js-md5, for keys too long for md5.ts's buffer (only tools and tests pass those). */

@@ -11,7 +11,8 @@ export type {
   ChildShard,
   Consumer,
 } from './log.js';
-export { RecordRun, type LogRecord } from './frame.js';
+export { RecordRun, type LogRecord, type PackedRecords } from './frame.js';
+export type { AppendedRecords } from './append-results.js';
 export { StreamReader, type ReaderCheckpoint, type ReaderStart, type ReadRecord } from './reader.js';
 export type { FsyncPolicy } from './durability.js';
 export { parentsOf, type StreamMode, type StreamSettings } from './metadata.js';

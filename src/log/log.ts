@@ -3,8 +3,8 @@ import path from 'node:path';
 import { WallClock, type Clock } from '../util/clock.js';
 import { SluiceError, inUse, invalidArgument, limitExceeded, notFound } from '../util/errors.js';
 import { Durability, type FsyncPolicy } from './durability.js';
-import { encodeFrame, frameLength, RecordRun, type AppendBatch, type LogRecord } from './frame.js';
-import { evenRanges, parseHashKey, partitionKeyWords, writeWords } from './hash-key.js';
+import { dataLength, encodeFrame, frameLength, packedStart, RecordRun, type AppendBatch, type LogRecord, type PackedRecords } from './frame.js';
+import { evenRanges, packedKeyWords, parseHashKey, partitionKeyWords, writeWords } from './hash-key.js';
 import { decodeIterator, encodeIterator, ITERATOR_LIFETIME_MS } from './iterator.js';
 import {
   FileMetadataStore,
@@ -345,6 +345,20 @@ export class Log {
   }
 
   /**
+   * Appends packed records (see PackedRecords) by the same path as PutRecords — validation, routing by the MD5 of the
+   * partition key, the shards' throughput limits, the durability policy — for in-process producers that encode
+   * records in bulk. Being no API call, it has no limit on the count or total size of one call (its records form one
+   * frame per shard); explicit hash keys are not taken. Refused records are the result's `refused(i)`.
+   */
+  async appendPacked(streamName: string, records: PackedRecords): Promise<AppendedRecords> {
+    const stream = this.stream(streamName);
+    const { appended, commits } = this.writePacked(stream, records);
+    await Promise.all(commits);
+    this.notifyChange(stream.meta.streamName);
+    return appended;
+  }
+
+  /**
    * The write path shared by PutRecord and PutRecords: validate everything, route, admit against the shard limits,
    * draw counters, then write one frame per shard touched and wait for the durability policy.
    */
@@ -365,8 +379,9 @@ export class Log {
     const keys: string[] = new Array(n);
     const hashKeys: (string | undefined)[] = new Array(n);
     const data: Uint8Array[] = new Array(n);
-    const { keyBytes, words, order, counters } = this.appendScratch(n);
+    const { keyBytes, words } = this.appendScratch(n);
     const maxBytes = stream.meta.maxRecordSizeKiB * 1024;
+    const hashing = stream.openShardCount > 1;
     let total = 0;
     for (let i = 0; i < n; i++) {
       const r = records[i]!;
@@ -377,7 +392,7 @@ export class Log {
         explainBadRecord(r, i, fieldPrefix, stream.meta.maxRecordSizeKiB);
       }
       // Hashing encodes the key to UTF-8 anyway, so it gives the key's byte length too.
-      const kb = r.explicitHashKey === undefined ? partitionKeyWords(key, words, i * 4) : Buffer.byteLength(key, 'utf8');
+      const kb = r.explicitHashKey === undefined && hashing ? partitionKeyWords(key, words, i * 4) : utf8Length(key);
       if (bytes.byteLength + kb > maxBytes) explainBadRecord(r, i, fieldPrefix, stream.meta.maxRecordSizeKiB);
       keys[i] = key;
       data[i] = bytes;
@@ -391,6 +406,36 @@ export class Log {
     if (fieldPrefix && total > MAX_PUT_RECORDS_BYTES) {
       throw invalidArgument(`Records total ${total} bytes, over the PutRecords limit of ${MAX_PUT_RECORDS_BYTES} bytes (5 MiB)`, 'Records');
     }
+    return this.admitAndWrite(stream, { keys, keyBytes, hashKeys, data, packed: null, counters: this.scratchArrays.counters, arrivalMs: 0 }, n, hashing, orderAfter);
+  }
+
+  /** The synchronous part of `appendPacked`: `writeRecords` for packed records. */
+  private writePacked(stream: OpenStream, packed: PackedRecords) {
+    const { from, to, keys, keyEnds, dataEnds } = packed;
+    const n = to - from;
+    if (!(Number.isInteger(from) && Number.isInteger(to) && from >= 0 && n >= 1 && to <= keyEnds.length && to <= dataEnds.length)) {
+      throw invalidArgument(`packed records ${from}..${to} are not a non-empty range of the ${Math.min(keyEnds.length, dataEnds.length)} given`, 'Records');
+    }
+    const { keyBytes, words } = this.appendScratch(n);
+    const maxBytes = stream.meta.maxRecordSizeKiB * 1024;
+    const hashing = stream.openShardCount > 1;
+    for (let i = 0; i < n; i++) {
+      const r = from + i;
+      const keyStart = packedStart(keyEnds, r);
+      const kb = keyEnds[r]! - keyStart;
+      const db = dataEnds[r]! - packedStart(dataEnds, r);
+      // More than 256 bytes may still be 256 characters or fewer: only then are they counted.
+      if (kb < 1 || db < 0 || db + kb > maxBytes || (kb > 256 && utf16Length(keys, keyStart, keyEnds[r]!) > 256)) {
+        explainBadPacked(packed, r, stream.meta.maxRecordSizeKiB);
+      }
+      keyBytes[i] = kb;
+      if (hashing) packedKeyWords(keys, keyStart, keyEnds[r]!, words, i * 4);
+    }
+    return this.admitAndWrite(stream, { keys: NO_KEYS, keyBytes, hashKeys: NO_KEYS, data: NO_DATA, packed, counters: this.scratchArrays.counters, arrivalMs: 0 }, n, hashing, -1);
+  }
+
+  /** The rest of an append once its records are valid: route, admit against the shard limits, draw counters, write. */
+  private admitAndWrite(stream: OpenStream, batch: AppendBatch, n: number, hashing: boolean, orderAfter: number) {
     // Counters must stay exact doubles; only a SequenceNumberForOrdering far ahead of the stream can bring them near 2^53.
     if (orderAfter + 1 > MAX_COUNTER) {
       throw invalidArgument(`SequenceNumberForOrdering ${formatSequenceNumber(orderAfter)} is at or past the last sequence number: none can follow it`, 'SequenceNumberForOrdering');
@@ -400,15 +445,17 @@ export class Log {
     }
     // Writes apply retention too: a stream that is only ever written to must still shed its expired segments.
     this.maybeTrim(stream);
+    const { words, order, counters } = this.scratchArrays;
     // A plain array, not a typed one: typed arrays of this size live off the heap and cost more to make than to fill.
     const slotOf: number[] = new Array(n);
     let throttled: Uint8Array | null = null;
     let firstCounter = -1;
     for (let i = 0; i < n; i++) {
-      const slot = stream.route(words, i * 4);
+      // With one open shard every key routes to it, so the keys were not hashed.
+      const slot = hashing ? stream.route(words, i * 4) : 0;
       const shard = stream.openShardAt(slot);
       slotOf[i] = slot;
-      if (shard.throughput && !shard.throughput.admitWrite(data[i]!.byteLength + keyBytes[i]!)) {
+      if (shard.throughput && !shard.throughput.admitWrite(dataLength(batch, i) + batch.keyBytes[i]!)) {
         counters[i] = -1;
         (throttled ??= new Uint8Array(n))[i] = 1;
         continue;
@@ -418,7 +465,7 @@ export class Log {
       counters[i] = stream.nextCounter++;
       if (firstCounter < 0) firstCounter = counters[i]!;
     }
-    const batch: AppendBatch = { keys, keyBytes, hashKeys, data, counters, arrivalMs: stream.arrivalNow() };
+    batch.arrivalMs = stream.arrivalNow();
     const commits = this.writeFrames(stream, batch, slotOf, n, order);
     const refused = (shardId: string) => this.throttleMessage(stream, shardId);
     return { appended: new AppendedRecords(firstCounter, slotOf, stream.openShardIds, throttled, refused), commits };
@@ -869,6 +916,39 @@ export class Log {
 /** An append's working arrays for up to `n` records (see Log.appendScratch). */
 function scratchArrays(n: number) {
   return { keyBytes: new Int32Array(n), words: new Uint32Array(n * 4), order: new Int32Array(n), counters: new Float64Array(n) };
+}
+
+const NO_KEYS: readonly string[] = [];
+const NO_DATA: readonly Uint8Array[] = [];
+
+/** A string's UTF-8 length; ASCII (the common case) without the native call. */
+function utf8Length(s: string): number {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return Buffer.byteLength(s, 'utf8');
+  return s.length;
+}
+
+/** The UTF-16 length of the UTF-8 text `b[start..end)` (a 4-byte sequence is a surrogate pair), as PartitionKey's limit counts. */
+function utf16Length(b: Uint8Array, start: number, end: number): number {
+  let n = 0;
+  for (let i = start; i < end; i++) {
+    const c = b[i]!;
+    if ((c & 0xc0) !== 0x80) n += c >= 0xf0 ? 2 : 1;
+  }
+  return n;
+}
+
+/** Throws the specific error for packed record `r` that failed writePacked's quick checks. */
+function explainBadPacked(packed: PackedRecords, r: number, maxKiB: number): never {
+  const field = `Records[${r}]`;
+  const keyStart = packedStart(packed.keyEnds, r);
+  const kb = packed.keyEnds[r]! - keyStart;
+  const db = packed.dataEnds[r]! - packedStart(packed.dataEnds, r);
+  if (kb < 1) throw invalidArgument(`${field}.PartitionKey: a partition key must have length greater than or equal to 1 (its end is before its start)`, `${field}.PartitionKey`);
+  if (db < 0) throw invalidArgument(`${field}.Data: its end is before its start`, `${field}.Data`);
+  const chars = utf16Length(packed.keys, keyStart, packed.keyEnds[r]!);
+  if (chars > 256) throw invalidArgument(`${field}.PartitionKey: a partition key must have length less than or equal to 256, this one has ${chars}`, `${field}.PartitionKey`);
+  checkRecordSize(db, kb, maxKiB, `${field}.Data`);
+  throw new SluiceError('InternalFailure', `packed record ${r} failed validation for an unknown reason`);
 }
 
 function recordField(prefix: string, i: number, name: string): string {

@@ -5,10 +5,10 @@
  * spends most of its time on per-call setup and on building its output array. Tested against js-md5 and node:crypto.
  */
 
-/** 256 characters of at most 3 UTF-8 bytes each (a surrogate pair is 4 bytes for 2), plus padding and length. */
+/** 256 characters of at most 4 UTF-8 bytes each (a string's 256 UTF-16 units take at most 3 each), plus padding and length. */
 const MAX_KEY_CHARS = 256;
 const BLOCK_BYTES = 64;
-const CAPACITY = MAX_KEY_CHARS * 3 + 2 * BLOCK_BYTES;
+const CAPACITY = MAX_KEY_CHARS * 4 + 2 * BLOCK_BYTES;
 
 const bytes = new Uint8Array(CAPACITY);
 const utf8 = Buffer.from(bytes.buffer, 0, CAPACITY);
@@ -25,6 +25,26 @@ const state = new Int32Array(4);
 export function md5KeyWords(key: string, out: Uint32Array, at: number, fallback: (key: string, out: Uint32Array, at: number) => number): number {
   if (key.length > MAX_KEY_CHARS || !LITTLE_ENDIAN) return fallback(key, out, at);
   const length = encodeKey(key);
+  digest(length, out, at);
+  return length;
+}
+
+/**
+ * The same for a key already in UTF-8, `src[start..end)` (packed appends): at most 1024 bytes, the most 256
+ * characters take. Longer input takes `fallback` with the key as a string.
+ */
+export function md5BytesWords(src: Uint8Array, start: number, end: number, out: Uint32Array, at: number, fallback: (key: string, out: Uint32Array, at: number) => number): void {
+  const length = end - start;
+  if (length > MAX_KEY_CHARS * 4 || !LITTLE_ENDIAN) {
+    fallback(Buffer.from(src.buffer, src.byteOffset + start, length).toString('utf8'), out, at);
+    return;
+  }
+  for (let i = 0; i < length; i++) bytes[i] = src[start + i]!;
+  digest(length, out, at);
+}
+
+/** MD5 of the `length` bytes in `bytes`, into `out[at..at+4)` as big-endian words. */
+function digest(length: number, out: Uint32Array, at: number): void {
   const blocks = pad(length);
   state[0] = 0x67452301;
   state[1] = 0xefcdab89 | 0;
@@ -32,7 +52,6 @@ export function md5KeyWords(key: string, out: Uint32Array, at: number, fallback:
   state[3] = 0x10325476;
   for (let b = 0; b < blocks; b++) compress(b * 16);
   for (let w = 0; w < 4; w++) out[at + w] = byteSwap(state[w]!);
-  return length;
 }
 
 /** The key's UTF-8 bytes into `bytes`; returns their count. ASCII (the common case) skips the native call. */

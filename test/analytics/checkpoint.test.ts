@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Application } from '../../src/analytics/application.js';
 import { deserialize, serialize, type Checkpoint } from '../../src/analytics/checkpoint.js';
-import { Log, type PutRecordInput } from '../../src/log/index.js';
+import { Log, type PackedRecords } from '../../src/log/index.js';
 import { VirtualClock } from '../../src/util/clock.js';
 import { config, json, putAt, readAllText, streamOutput, T0 } from './helpers.js';
 
@@ -69,7 +69,7 @@ function outputsOf(log: Log): Record<string, [string, string][]> {
   return out;
 }
 
-/** A log whose PutRecords, after `putsBeforeKill` calls, writes only a prefix of its records and then dies with everything. */
+/** A log whose appends (an output's delivery calls), after `putsBeforeKill` calls, writes only a prefix of its records and then dies with everything. */
 function killable(log: Log, putsBeforeKill: number, prefix: number): { log: Log; dead: () => boolean } {
   let puts = 0;
   let dead = false;
@@ -77,11 +77,11 @@ function killable(log: Log, putsBeforeKill: number, prefix: number): { log: Log;
     get(target, prop) {
       if (dead) throw new Error('killed');
       const value = Reflect.get(target, prop, target) as unknown;
-      if (prop === 'putRecords') {
-        return async (input: { streamName: string; records: readonly PutRecordInput[] }) => {
-          if (puts++ < putsBeforeKill) return target.putRecords(input);
-          const k = Math.floor(input.records.length * prefix);
-          if (k > 0) await target.putRecords({ ...input, records: input.records.slice(0, k) });
+      if (prop === 'appendPacked') {
+        return async (streamName: string, records: PackedRecords) => {
+          if (puts++ < putsBeforeKill) return target.appendPacked(streamName, records);
+          const k = Math.floor((records.to - records.from) * prefix);
+          if (k > 0) await target.appendPacked(streamName, { ...records, to: records.from + k });
           dead = true;
           throw new Error('killed');
         };
