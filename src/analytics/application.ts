@@ -393,8 +393,11 @@ export class Application {
     return this.allSinks.filter((s) => s.pendingCount > 0).map((s) => `${s.name} has ${s.pendingCount} undelivered`).join(', ');
   }
 
-  /** Live mode: a round every `intervalMs` (time itself is read from the clock). */
-  start(intervalMs = 200): void {
+  /**
+   * Live mode: a round every `intervalMs` (time itself is read from the clock). A round that throws (a bug, or a
+   * broken log such as a deleted input stream) ends live mode; `onFailure` hears of it at once, `stop()` rethrows it.
+   */
+  start(intervalMs = 200, onFailure?: (e: unknown) => void): void {
     if (this.timer !== undefined || this.running) return;
     const tick = (): void => {
       this.running = this.poll().then(
@@ -407,6 +410,7 @@ export class Application {
           this.running = undefined;
           this.timer = undefined;
           this.failure = e;
+          onFailure?.(e);
         },
       );
     };

@@ -95,6 +95,28 @@ describe('Kinesis Analytics applications on the server', () => {
     expect((await s.ka.send(new ListApplicationsCommand({}))).ApplicationSummaries).toEqual([]);
   });
 
+  it('an application whose round fails restarts from its checkpoint, and is READY when it cannot', async () => {
+    const s = (env = await startAnalyticsServer());
+    await streams(s, 'in', 'out');
+    await s.ka.send(new CreateApplicationCommand({ ApplicationName: 'pass', Inputs: [tickerInput('in')], Outputs: [streamOutput('DESTINATION_SQL_STREAM', 'out')], ApplicationCode: PASS }));
+    await s.ka.send(new StartApplicationCommand({ ApplicationName: 'pass', InputConfigurations: [{ Id: '1.1', InputStartingPositionConfiguration: { InputStartingPosition: 'TRIM_HORIZON' } }] }));
+    await put(s, 'in', T0 + 1, { TICKER: 'A', PRICE: 1 });
+    expect((await afterRound(s, () => readStream(s.kinesis, 'out'))).map((r) => r.TICKER)).toEqual(['A']);
+    const errors: string[] = [];
+    const original = console.error;
+    console.error = (line: string) => errors.push(line);
+    try {
+      await s.log.deleteStream({ streamName: 'in' });
+      await s.analytics.pollAll();
+    } finally {
+      console.error = original;
+    }
+    expect(errors[0]).toMatch(/^sluice: application pass failed: .*in.*; restarting it from its last checkpoint$/);
+    expect(errors[1]).toMatch(/^sluice: application pass could not restart, so it is READY: .*no Kinesis stream .*stream\/in/);
+    expect((await status(s, 'pass')).ApplicationStatus).toBe('READY');
+    expect(s.analytics.runtime('pass')).toBeUndefined();
+  });
+
   it('resumes from LAST_STOPPED_POINT: records put while stopped are processed once', async () => {
     const s = (env = await startAnalyticsServer());
     await streams(s, 'in', 'out');

@@ -95,7 +95,7 @@ export interface AnalyticsService extends Service {
   close(): Promise<void>;
   /** The running Application of an application, for tests and embedding. */
   runtime(name: string): Application | undefined;
-  /** One round of every running application (read, run, deliver), in turn. */
+  /** One round of every running application (read, run, deliver), in turn; a failed round restarts its application. */
   pollAll(): Promise<void>;
 }
 
@@ -339,7 +339,7 @@ export function analyticsService(log: Log, options: AnalyticsServiceOptions = {}
       else forgetChangedOutputs(rec);
       const runtime = newApplication(rec, position, true);
       await runtime.open();
-      if ((options.pollIntervalMs ?? 200) > 0) runtime.start(options.pollIntervalMs ?? 200);
+      if ((options.pollIntervalMs ?? 200) > 0) runtime.start(options.pollIntervalMs ?? 200, (e) => restartLater(rec, runtime, e));
       runners.set(rec.name, runtime);
     } catch (e) {
       if (e instanceof ApiError) throw e;
@@ -362,6 +362,39 @@ export function analyticsService(log: Log, options: AnalyticsServiceOptions = {}
     const now = outputConfigs(rec);
     const kept = Object.fromEntries(Object.entries(saved.outputs).filter(([name]) => now[name] !== undefined && now[name] === rec.checkpointOutputs?.[name]));
     if (Object.keys(kept).length !== Object.keys(saved.outputs).length) saveCheckpoint(dir, { ...saved, outputs: kept });
+  };
+
+  /**
+   * A round of a running application failed (a bug, or a broken log such as a deleted input stream): as KDA restarts
+   * a failed application, the runtime is dropped and the application starts again from its last checkpoint; if it
+   * cannot (its input is gone, say) it goes back to READY. The cause goes to stderr either way. Nothing is done if the
+   * application was stopped, changed or restarted since that runtime failed.
+   */
+  const recover = async (rec: AppRecord, runtime: Application, e: unknown) => {
+    if (runners.get(rec.name) !== runtime) return;
+    runners.delete(rec.name);
+    console.error(`sluice: application ${rec.name} failed: ${(e as Error)?.message ?? String(e)}; restarting it from its last checkpoint`);
+    try {
+      await launch(rec, 'LAST_STOPPED_POINT');
+    } catch (err) {
+      rec.state = 'READY';
+      console.error(`sluice: application ${rec.name} could not restart, so it is READY: ${(err as Error).message}`);
+    }
+    persist();
+  };
+
+  /** Live mode waits before a restart, 1 s doubling to a minute while restarts keep failing, so a persistent fault does not spin. */
+  const restartDelays = new Map<string, number>();
+  const restartTimers = new Set<ReturnType<typeof setTimeout>>();
+  const restartLater = (rec: AppRecord, runtime: Application, e: unknown) => {
+    const delay = Math.min(60_000, (restartDelays.get(rec.name) ?? 500) * 2);
+    restartDelays.set(rec.name, delay);
+    const timer = setTimeout(() => {
+      restartTimers.delete(timer);
+      void recover(rec, runtime, e);
+    }, delay);
+    timer.unref();
+    restartTimers.add(timer);
   };
 
   const halt = async (rec: AppRecord) => {
@@ -516,6 +549,7 @@ export function analyticsService(log: Log, options: AnalyticsServiceOptions = {}
     for (const i of rec.inputs) if (!configs.some((c) => c.Id === i.InputId)) throw invalid(`InputConfigurations must configure input ${String(i.InputId)} of application ${rec.name}.`);
     const position = configs[0]?.InputStartingPositionConfiguration.InputStartingPosition ?? 'NOW';
     await launch(rec, position);
+    restartDelays.delete(rec.name);
     rec.state = 'RUNNING';
     rec.startingPosition = position;
     transition(rec, 'STARTING');
@@ -754,7 +788,13 @@ export function analyticsService(log: Log, options: AnalyticsServiceOptions = {}
     operations,
     runtime: (name) => runners.get(name),
     async pollAll() {
-      for (const runtime of runners.values()) await runtime.poll();
+      for (const [name, runtime] of [...runners]) {
+        try {
+          await runtime.poll();
+        } catch (e) {
+          await recover(apps.get(name)!, runtime, e);
+        }
+      }
     },
     async resume() {
       for (const rec of apps.values()) {
@@ -769,6 +809,7 @@ export function analyticsService(log: Log, options: AnalyticsServiceOptions = {}
       persist();
     },
     async close() {
+      for (const timer of restartTimers) clearTimeout(timer);
       for (const rec of apps.values()) await halt(rec);
       if (tempDir) fs.rmSync(tempDir, { recursive: true, force: true });
     },
