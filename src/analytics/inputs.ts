@@ -17,8 +17,8 @@ export interface UserRecord {
 }
 
 /**
- * Records of one shard read in one go, column by column over one copied byte buffer (no object per record). Record i
- * is log record `counter[i]`; its data is `bytes[start[i] .. start[i] + length[i])`.
+ * Records of one shard read in one go, column by column over the read's byte buffer (no object per record). Record i
+ * is log record `counter[i]`; its data is `bytes[start[i] .. start[i] + length[i])`. The bytes are the log's: read-only.
  */
 export interface Chunk {
   shardId: string;
@@ -80,60 +80,28 @@ export function byteRun(r: Released): ByteRun {
   return { bytes: c.bytes, start: c.start, length: c.length, arrival: c.arrival, from: r.from, to: r.to };
 }
 
-/** The run's records copied out of a RecordRun (whose buffer the next read reuses) into a Chunk. */
+/**
+ * The run's records as a Chunk. The bytes are the read's buffer itself, not a copy: the log hands out bytes it never
+ * writes again (a view of a filled memory block, or a buffer allocated for one disk read), and only the run's typed
+ * arrays are reused by the next read, so those are the part copied.
+ */
 function chunkOf(run: RecordRun, shardId: string): Chunk {
   const n = run.count;
-  const src = run.buffer;
-  // Each record's key, hash key and data are contiguous, and records follow each other in the buffer: one copy of
-  // the whole span (frame and record headers included) is cheaper than one per record.
-  let monotonic = true;
-  for (let i = 1; i < n && monotonic; i++) monotonic = run.keyStart[i]! >= run.dataStart[i - 1]! + run.dataLength[i - 1]!;
-  const keyStart = new Uint32Array(n);
-  const start = new Uint32Array(n);
+  const bytes = run.buffer;
+  const start = run.dataStart.slice(0, n);
   const length = run.dataLength.slice(0, n);
+  const keyStart = run.keyStart.slice(0, n);
   const keyLength = run.keyLength.slice(0, n);
-  let bytes: Buffer;
-  if (monotonic) {
-    const lo = run.keyStart[0]!;
-    const hi = run.dataStart[n - 1]! + run.dataLength[n - 1]!;
-    bytes = Buffer.allocUnsafe(hi - lo);
-    src.copy(bytes, 0, lo, hi);
-    for (let i = 0; i < n; i++) {
-      keyStart[i] = run.keyStart[i]! - lo;
-      start[i] = run.dataStart[i]! - lo;
-    }
-  } else {
-    let size = 0;
-    for (let i = 0; i < n; i++) size += run.keyLength[i]! + run.dataLength[i]!;
-    bytes = Buffer.allocUnsafe(size);
-    for (let i = 0, at = 0; i < n; i++) {
-      const k = run.keyStart[i]!;
-      keyStart[i] = at;
-      at += src.copy(bytes, at, k, k + run.keyLength[i]!);
-      const d = run.dataStart[i]!;
-      start[i] = at;
-      at += src.copy(bytes, at, d, d + run.dataLength[i]!);
-    }
-  }
-  const chunk: Chunk = {
-    shardId,
-    count: n,
-    bytes,
-    start,
-    length,
-    keyStart,
-    keyLength,
-    counter: run.counters.slice(0, n),
-    arrival: run.arrivalMs.slice(0, n),
-    aggregates: null,
-  };
+  const counter = run.counters.slice(0, n);
+  const arrival = run.arrivalMs.slice(0, n);
+  const chunk: Chunk = { shardId, count: n, bytes, start, length, keyStart, keyLength, counter, arrival, aggregates: null };
   for (let i = 0; i < n; i++) {
     // KPL aggregates start with magic 0xF3899AC2; only those are looked at further.
     if (bytes[start[i]!] !== 0xf3) continue;
     const data = bytes.subarray(start[i]!, start[i]! + length[i]!);
     if (!isAggregated(data)) continue;
     const partitionKey = bytes.toString('utf8', keyStart[i]!, keyStart[i]! + keyLength[i]!);
-    const records = deaggregate({ data, partitionKey, sequenceNumber: formatSequenceNumber(chunk.counter[i]!), approximateArrivalTimestamp: chunk.arrival[i]! });
+    const records = deaggregate({ data, partitionKey, sequenceNumber: formatSequenceNumber(counter[i]!), approximateArrivalTimestamp: arrival[i]! });
     (chunk.aggregates ??= new Map()).set(i, records.map((u) => ({ data: u.data, partitionKey: u.partitionKey })));
   }
   return chunk;

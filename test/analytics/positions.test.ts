@@ -1,8 +1,17 @@
-/** Where inputs start (TRIM_HORIZON, NOW), shard lineage across a split, and a preprocessing function reached over HTTP. */
+/**
+ * Where inputs start (TRIM_HORIZON, NOW), shard lineage across a split, released records' bytes (the log's own, not
+ * copies), and a preprocessing function reached over HTTP.
+ */
+import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { Application } from '../../src/analytics/application.js';
+import { InputMerger, InputReader, userRecords, type Released } from '../../src/analytics/inputs.js';
+import { Log } from '../../src/log/index.js';
+import { VirtualClock } from '../../src/util/clock.js';
 import { rowsFromBatch, type Row } from '../../src/exec/arrow.js';
 import { config, json, memoryLog, PASS, putAt, streamOutput, T0 } from './helpers.js';
 
@@ -44,6 +53,47 @@ describe('input positions', () => {
     await app.runToEnd({ maxRecords: 5 });
     expect(rows.map((r) => r.PRICE)).toEqual([...Array(40).keys()]);
   });
+});
+
+describe('released records', () => {
+  // A chunk holds the bytes the log's read returned, not a copy: they must stay as read while the log keeps appending
+  // and the reader reads on (the next read reuses the run's typed arrays, never the bytes it handed out).
+  for (const storage of ['memory', 'disk'] as const) {
+    it(`keep the bytes read while the log grows and later chunks are read (${storage})`, async () => {
+      const dir = storage === 'disk' ? fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-released-')) : undefined;
+      const clock = new VirtualClock(T0);
+      // small segments: several segments and (in memory) blocks are read through
+      const log = await Log.open({ clock, dir, segmentBytes: 64 * 1024, fsync: 'never' });
+      try {
+        await log.createStream({ streamName: 'in', shardCount: 2 });
+        const text = (i: number) => JSON.stringify({ TICKER: `T${i % 7}`, PRICE: i, PAD: 'x'.repeat(i % 50) });
+        const put = async (from: number, to: number) => {
+          for (let i = from; i < to; i += 100) {
+            clock.advance(1);
+            const n = Math.min(100, to - i);
+            await log.putRecords({ streamName: 'in', records: Array.from({ length: n }, (_, k) => ({ partitionKey: `k${i + k}`, data: Buffer.from(text(i + k)) })) });
+          }
+        };
+        await put(0, 30_000);
+        const merger = new InputMerger([new InputReader(log, 'in', 0, 1, 'TRIM_HORIZON')]);
+        const held: Released[] = [];
+        for (let round = 0; round < 8; round++) {
+          held.push(...merger.release(5_000, false));
+          await put(30_000 + round * 2_000, 32_000 + round * 2_000);
+        }
+        for (let r = merger.release(100_000, true); r.length > 0; r = merger.release(100_000, true)) held.push(...r);
+        const seen = held.flatMap((r) => Array.from({ length: r.to - r.from }, (_, k) => userRecords(r.chunk, r.from + k)[0]!));
+        expect(seen).toHaveLength(46_000);
+        const prices = seen.map((u) => (JSON.parse(Buffer.from(u.data).toString()) as { PRICE: number }).PRICE);
+        expect(seen.map((u) => Buffer.from(u.data).toString())).toEqual(prices.map(text));
+        expect(seen.map((u) => u.partitionKey)).toEqual(prices.map((i) => `k${i}`));
+        expect(new Set(prices).size).toBe(46_000);
+      } finally {
+        await log.close();
+        if (dir) fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
 });
 
 describe('functions over HTTP', () => {

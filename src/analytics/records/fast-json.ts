@@ -1,7 +1,7 @@
 /**
  * The specialised JSON path: for a schema whose mappings are all flat (`$.NAME`) with row path `$`, a scanner over the
  * record's UTF-8 bytes that validates the JSON as it goes, finds the mapped keys with a matcher generated for the
- * schema (`new Function`: a switch on key length, then byte compares), and reads numbers and plain strings without
+ * schema (`new Function`: a switch on the first byte, then byte compares), and reads numbers and plain strings without
  * making objects (an ASCII string without escapes is copied byte for byte into the VARCHAR column). Anything it is not
  * sure of makes it answer false with nothing appended, and the record goes to the generic JSON.parse path: escaped
  * keys, objects or arrays under mapped keys, values that fail conversion, malformed or deeply nested JSON, a BOM.
@@ -83,6 +83,24 @@ function scanString(b: Uint8Array, p: number, end: number): number {
 
 const isDigit = (c: number | undefined) => c !== undefined && c >= 0x30 && c <= 0x39;
 
+/** The exponent of the last number scanned (scanExponent's result). */
+let expVal = 0;
+
+/**
+ * The digits (with a sign) after a number's 'e' at p: the index after them, or -1. Sets expVal, which stops growing
+ * past 1000 (Number()'s case anyway). Not part of scanNumber: with it, scanNumber grew too big for V8 to inline.
+ */
+function scanExponent(b: Uint8Array, p: number, end: number): number {
+  let i = p;
+  const sign = b[i] === 0x2d ? -1 : 1;
+  if (b[i] === 0x2b || b[i] === 0x2d) i++;
+  if (!isDigit(b[i])) return -1;
+  let x = 0;
+  for (; i < end && isDigit(b[i]); i++) if (x < 1000) x = x * 10 + (b[i]! - 0x30);
+  expVal = sign * x;
+  return i;
+}
+
 /** A JSON number at p: the index after it, or -1. Sets numVal[0]. */
 function scanNumber(b: Uint8Array, p: number, end: number): number {
   let i = p;
@@ -115,18 +133,17 @@ function scanNumber(b: Uint8Array, p: number, end: number): number {
       i++;
     }
   }
-  let exp = false;
+  let scale = -frac; // the value is m × 10^scale
   const e = b[i];
   if (e === 0x65 || e === 0x45) {
-    exp = true;
-    i++;
-    if (b[i] === 0x2b || b[i] === 0x2d) i++;
-    if (!isDigit(b[i])) return -1;
-    while (i < end && isDigit(b[i])) i++;
+    i = scanExponent(b, i + 1, end);
+    if (i < 0) return -1;
+    scale += expVal;
   }
-  if (!exp && digits + frac <= 15) {
-    // m and 10^frac are exact, so the division is the correctly rounded value, as Number() gives
-    const x = frac === 0 ? m : m / POW10[frac]!;
+  if (digits + frac <= 15 && scale >= -22 && scale <= 22) {
+    // m (< 10^15) and 10^|scale| are exact doubles, so one multiplication or division gives the correctly rounded
+    // value, as Number() does
+    const x = scale >= 0 ? m * POW10[scale]! : m / POW10[-scale]!;
     numVal[0] = neg ? -x : x;
   } else numVal[0] = Number(latin1(b, p, i));
   return i;
@@ -189,28 +206,38 @@ function skipValue(b: Uint8Array, p: number, end: number, depth: number): number
   return -1;
 }
 
-type KeyMatcher = (b: Uint8Array, s: number, e: number) => number;
+/** The index of the mapped key whose bytes and closing quote are at `b[s..]` (before `end`), or -1. */
+type KeyMatcher = (b: Uint8Array, s: number, end: number) => number;
 
-/** A matcher of the keys' UTF-8 bytes: the key's index, or -1. */
+/**
+ * A matcher of the keys' UTF-8 bytes, generated for the schema: a switch on the first byte, then byte compares up to
+ * the closing quote, so a mapped key is read once (no scan for its end first). A key holding '"', '\\' or a control
+ * character is left out: its raw bytes are never a JSON key, and an escaped key is the generic path's anyway.
+ */
 function makeKeyMatcher(keys: string[]): KeyMatcher {
-  const byLength = new Map<number, { bytes: Buffer; index: number }[]>();
+  const byFirst = new Map<number, string[]>();
   keys.forEach((k, index) => {
-    const bytes = Buffer.from(k, 'utf8');
-    const list = byLength.get(bytes.length) ?? [];
-    list.push({ bytes, index });
-    byLength.set(bytes.length, list);
+    const bytes = [...Buffer.from(k, 'utf8'), 0x22];
+    if (bytes.slice(0, -1).some((x) => x === 0x22 || x === 0x5c || x < 0x20)) return;
+    const tests = bytes.slice(1).map((x, i) => ` && b[s + ${i + 1}] === ${x}`).join('');
+    const list = byFirst.get(bytes[0]!) ?? [];
+    list.push(`  if (s + ${bytes.length - 1} < end${tests}) return ${index};`);
+    byFirst.set(bytes[0]!, list);
   });
-  let code = 'switch (e - s) {\n';
-  for (const [len, list] of byLength) {
-    code += `case ${len}:\n`;
-    for (const { bytes, index } of list) {
-      const tests = [...bytes].map((x, i) => `b[s + ${i}] === ${x}`);
-      code += `  if (${tests.length ? tests.join(' && ') : 'true'}) return ${index};\n`;
-    }
-    code += '  return -1;\n';
-  }
+  let code = 'switch (b[s]) {\n';
+  for (const [first, list] of byFirst) code += `case ${first}:\n${list.join('\n')}\n  return -1;\n`;
   code += 'default: return -1;\n}';
-  return new Function('b', 's', 'e', code) as KeyMatcher;
+  return new Function('b', 's', 'end', code) as KeyMatcher;
+}
+
+/** b[s - 1] is the '"' opening a key: the index of its closing quote, or -1 (escaped or unterminated keys too). */
+function keyEnd(b: Uint8Array, s: number, end: number): number {
+  for (let q = s; q < end; q++) {
+    const c = b[q]!;
+    if (c === 0x22) return q;
+    if (c === 0x5c || c < 0x20) return -1;
+  }
+  return -1;
 }
 
 export function makeFastJson(plan: JsonPlan): FastJson | null {
@@ -225,6 +252,7 @@ export function makeFastJson(plan: JsonPlan): FastJson | null {
     colKey.push(k);
   }
   const match = makeKeyMatcher(keys);
+  const keyLength = keys.map((k) => Buffer.byteLength(k, 'utf8'));
   const nk = keys.length;
   const nc = colKey.length;
   const fastKind = plan.columns.map((c) =>
@@ -263,27 +291,23 @@ export function makeFastJson(plan: JsonPlan): FastJson | null {
   };
 
   const scan = (b: Uint8Array, start: number, end: number): boolean => {
-    vkind.fill(K_NONE);
-    let p = skipWs(b, start, end);
+    for (let k = 0; k < nk; k++) vkind[k] = K_NONE; // for a few keys a loop beats fill(), a builtin call
+    // whitespace is rare: skipWs is called only when there is some (a call per token was a tenth of the time)
+    let p = start;
+    if (b[p]! <= 0x20) p = skipWs(b, p, end);
     if (b[p] !== 0x7b) return false;
-    p = skipWs(b, p + 1, end);
+    if (b[++p]! <= 0x20) p = skipWs(b, p, end);
     if (b[p] === 0x7d) p++;
     else
       for (;;) {
         if (b[p] !== 0x22) return false;
-        const ks = p + 1;
-        let q = ks;
-        for (;;) {
-          if (q >= end) return false;
-          const c = b[q]!;
-          if (c === 0x22) break;
-          if (c === 0x5c || c < 0x20) return false;
-          q++;
-        }
-        const k = match(b, ks, q);
-        p = skipWs(b, q + 1, end);
+        const k = match(b, p + 1, end);
+        const q = k >= 0 ? p + 1 + keyLength[k]! : keyEnd(b, p + 1, end);
+        if (q < 0) return false;
+        p = q + 1;
+        if (b[p]! <= 0x20) p = skipWs(b, p, end);
         if (b[p] !== 0x3a) return false;
-        p = skipWs(b, p + 1, end);
+        if (b[++p]! <= 0x20) p = skipWs(b, p, end);
         if (k < 0) {
           p = skipValue(b, p, end, 0);
           if (p < 0) return false;
@@ -314,15 +338,17 @@ export function makeFastJson(plan: JsonPlan): FastJson | null {
           } else return false; // objects and arrays: the generic path
           if (p < 0) return false;
         }
-        p = skipWs(b, p, end);
+        if (b[p]! <= 0x20) p = skipWs(b, p, end);
         const d = b[p];
-        if (d === 0x2c) p = skipWs(b, p + 1, end);
-        else if (d === 0x7d) {
+        if (d === 0x2c) {
+          if (b[++p]! <= 0x20) p = skipWs(b, p, end);
+        } else if (d === 0x7d) {
           p++;
           break;
         } else return false;
       }
-    return skipWs(b, p, end) === end;
+    if (b[p]! <= 0x20) p = skipWs(b, p, end);
+    return p === end;
   };
 
   return {
