@@ -38,6 +38,8 @@ export interface ColumnView {
   valid: Uint8Array | null;
   /** Bit offset into `valid` (and into the values bitmap of a bool column). */
   bitOffset: number;
+  /** The column viewed (a projection passes a bare column reference through as it is). */
+  data: Data;
 }
 
 export function viewOf(data: Data): ColumnView {
@@ -50,7 +52,7 @@ export function viewOf(data: Data): ColumnView {
   } else {
     values = data.values as unknown as ColumnView['values'];
   }
-  return { kind, length: data.length, values, offsets: kind === 'utf8' || kind === 'bin' ? data.valueOffsets : null, valid, bitOffset: data.offset };
+  return { kind, length: data.length, values, offsets: kind === 'utf8' || kind === 'bin' ? data.valueOffsets : null, valid, bitOffset: data.offset, data };
 }
 
 function storageFromData(data: Data): StorageKind {
@@ -66,6 +68,15 @@ function storageFromData(data: Data): StorageKind {
 export function viewsOf(batch: RecordBatch): ColumnView[] {
   const out: ColumnView[] = [];
   for (let k = 0; k < batch.numCols; k++) out.push(viewOf(batch.getChildAt(k)!.data[0]!));
+  return out;
+}
+
+/** The validity bitmap of a view with row 0 at bit 0 (a copy only for a slice that starts inside a byte), or null. */
+export function validFromRow0(c: ColumnView): Uint8Array | null {
+  if (c.valid === null || c.bitOffset === 0) return c.valid;
+  if ((c.bitOffset & 7) === 0) return c.valid.subarray(c.bitOffset >> 3);
+  const out = new Uint8Array((c.length + 7) >> 3);
+  for (let i = 0; i < c.length; i++) if (!isNull(c, i)) out[i >> 3]! |= 1 << (i & 7);
   return out;
 }
 
@@ -200,18 +211,9 @@ export class ColumnBuilder {
     this.valid[i >> 3]! |= 1 << (i & 7);
     switch (this.kind) {
       case 'num':
-        this.nums![i] = v as number;
-        return;
       case 'day':
-        this.nums![i] = Math.floor((v as number) / MS_PER_DAY);
-        return;
-      case 'i64': {
-        const x = v as number;
-        const hi = Math.floor(x / 4294967296);
-        this.halves![2 * i] = x - hi * 4294967296;
-        this.halves![2 * i + 1] = hi;
-        return;
-      }
+      case 'i64':
+        return this.setNumber(i, v as number);
       case 'bool':
         if (v === true) this.bits![i >> 3]! |= 1 << (i & 7);
         return;
@@ -220,6 +222,24 @@ export class ColumnBuilder {
         return this.appendText(i, Array.isArray(v) ? JSON.stringify(v) : (v as string));
       case 'bin':
         return this.appendBytes(i, v as Uint8Array);
+    }
+  }
+
+  /** Append a non-NULL number to a column of numeric storage (num, i64, day): append() without boxing it. */
+  appendNumber(x: number): void {
+    this.room();
+    const i = this.length++;
+    this.valid[i >> 3]! |= 1 << (i & 7);
+    this.setNumber(i, x);
+  }
+
+  private setNumber(i: number, x: number): void {
+    if (this.kind === 'num') this.nums![i] = x;
+    else if (this.kind === 'day') this.nums![i] = Math.floor(x / MS_PER_DAY);
+    else {
+      const hi = Math.floor(x / 4294967296);
+      this.halves![2 * i] = x - hi * 4294967296;
+      this.halves![2 * i + 1] = hi;
     }
   }
 
@@ -289,6 +309,13 @@ export class ColumnBuilder {
   }
 }
 
+/** A column of n copies of one value (a literal in a select list). */
+export function constantColumn(type: SqlType, value: Value, n: number): Data {
+  const b = new ColumnBuilder(type, n);
+  for (let i = 0; i < n; i++) b.append(value);
+  return b.finish();
+}
+
 /** The rows of `data` at positions `sel[0..count)`, as a new column. */
 export function gather(data: Data, type: SqlType, sel: Int32Array, count: number): Data {
   const c = viewOf(data);
@@ -317,6 +344,12 @@ export function gather(data: Data, type: SqlType, sel: Int32Array, count: number
 export function rowtimes(batch: RecordBatch): Float64Array {
   const c = viewOf(batch.getChildAt(0)!.data[0]!);
   const out = new Float64Array(batch.numRows);
-  for (let i = 0; i < out.length; i++) out[i] = readNumber(c, i);
+  if (c.kind !== 'i64') {
+    for (let i = 0; i < out.length; i++) out[i] = readNumber(c, i);
+    return out;
+  }
+  // TIMESTAMP, the usual ROWTIME storage: readNumber's i64 case without its kind test per row.
+  const halves = c.values;
+  for (let i = 0; i < out.length; i++) out[i] = halves[2 * i + 1]! * 4294967296 + (halves[2 * i]! >>> 0);
   return out;
 }

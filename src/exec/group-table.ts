@@ -23,6 +23,8 @@ export class GroupTable {
   private readonly text: Uint8Array;
   private readonly scratch: Float64Array;
   private readonly scratchNulls: Uint8Array;
+  /** One text key: the group of each dictionary id, EMPTY when none yet (see textGroupsOf). */
+  private byId = new Int32Array(0);
   private readonly bits = new Float64Array(1);
   private readonly halves = new Int32Array(this.bits.buffer);
 
@@ -43,6 +45,43 @@ export class GroupTable {
   /** The group of row `i` of the key columns, added if new. */
   groupOf(keys: readonly ColumnView[], i: number): number {
     return this.findOrInsert(this.encode(keys, i, true)!, true);
+  }
+
+  /** groupOf() for rows from ≤ i < to, into out[i]: one call per batch (or run of rows) keeps the loop here. */
+  groupsOf(keys: readonly ColumnView[], from: number, to: number, out: Int32Array): void {
+    const c = keys[0];
+    if (this.width === 1 && (c!.kind === 'utf8' || c!.kind === 'bin')) return this.textGroupsOf(c!, from, to, out);
+    for (let i = from; i < to; i++) out[i] = this.findOrInsert(this.encode(keys, i, true)!, true);
+  }
+
+  /**
+   * groupsOf() for one text key, the commonest PARTITION BY / GROUP BY: the string's dictionary id gives the group
+   * through `byId`, so a row costs one dictionary lookup instead of that and a second hash probe.
+   */
+  private textGroupsOf(c: ColumnView, from: number, to: number, out: Int32Array): void {
+    const bytes = c.values as Uint8Array;
+    const offsets = c.offsets!;
+    const keys = [c];
+    for (let i = from; i < to; i++) {
+      if (isNull(c, i)) {
+        out[i] = this.groupOf(keys, i);
+        continue;
+      }
+      const id = this.dictionary.intern(bytes, offsets[i]!, offsets[i + 1]!, true);
+      let g = id < this.byId.length ? this.byId[id]! : EMPTY;
+      if (g === EMPTY) {
+        g = this.groupOf(keys, i);
+        if (id >= this.byId.length) this.growById(id);
+        this.byId[id] = g;
+      }
+      out[i] = g;
+    }
+  }
+
+  private growById(id: number): void {
+    const next = new Int32Array(Math.max(16, 2 * (id + 1))).fill(EMPTY);
+    next.set(this.byId);
+    this.byId = next;
   }
 
   /** The group with the same key as group `g` of another table of the same key columns, added if new. */

@@ -10,7 +10,7 @@ import { makeData, type Data } from 'apache-arrow';
 import type { Expr, SubqueryExpr } from '../../plan/logical.js';
 import { isApprox, isInteger, isNumeric, show, type SqlType } from '../../sql/bind/types.js';
 import { arrowType } from '../arrow.js';
-import { ColumnBuilder, decodeUtf8, storageOf, type ColumnView } from '../columns.js';
+import { ColumnBuilder, constantColumn, decodeUtf8, storageOf, type ColumnView } from '../columns.js';
 import { castValue, SCALAR_FUNCTIONS } from '../functions/index.js';
 import { MS_PER_DAY, SqlRuntimeError, type RuntimeErrorName, type Value } from '../values.js';
 
@@ -48,47 +48,65 @@ export type Predicate = (views: ColumnView[], n: number) => Selected;
 
 const INT_RANGE: Partial<Record<SqlType['kind'], number>> = { TINYINT: 2 ** 7, SMALLINT: 2 ** 15, INTEGER: 2 ** 31, BIGINT: 2 ** 63 };
 
-/** Compile expressions over input columns of the given types into one projector. */
+/**
+ * Compile expressions over input columns of the given types into one projector. A bare column reference is passed
+ * through as the input's column (no copy, no decoding of strings) and a literal becomes a constant column; the rest
+ * are computed in one loop.
+ */
 export function compileProjection(exprs: readonly Expr[], inputTypes: readonly SqlType[], ctx: EvalContext): Projector {
   const g = new Generator(inputTypes, ctx);
-  const outs = exprs.map((e, k) => {
+  const outs = exprs.flatMap((e, k) => {
+    if (e.kind === 'column' || e.kind === 'literal') return [];
     const body: string[] = [];
     const r = g.gen(e, body);
-    // Numbers go straight into a typed array (its Arrow type a constant of the function); the rest through a builder.
-    const direct = storageOf(e.type) === 'num';
-    return { k, body, r, direct, type: g.constant(direct ? arrowType(e.type) : e.type) };
+    // Numbers go straight into a typed array (its Arrow type a constant of the function), 64-bit integers and
+    // timestamps as two Int32 halves; the rest through a builder.
+    const storage = storageOf(e.type);
+    const direct = storage === 'num' || storage === 'i64';
+    return [{ k, body, r, storage, direct, type: g.constant(direct ? arrowType(e.type) : e.type) }];
   });
   const prologue = outs
-    .map(({ k, direct, type }) =>
-      direct
-        ? `const O${k} = new (K[${type}].ArrayType)(n); const N${k} = new Uint8Array((n + 7) >> 3); let Z${k} = 0;`
-        : `const O${k} = new B(K[${type}], n);`,
-    )
+    .map(({ k, storage, type }) => {
+      const nulls = `const N${k} = new Uint8Array((n + 7) >> 3); let Z${k} = 0;`;
+      if (storage === 'num') return `const O${k} = new (K[${type}].ArrayType)(n); ${nulls}`;
+      if (storage === 'i64') return `const O${k} = new Int32Array(2 * n); ${nulls}`;
+      return `const O${k} = new B(K[${type}], n);`;
+    })
     .join('\n');
+  const store = (k: number, storage: string, v: string): string => {
+    if (storage === 'num') return `O${k}[i] = ${v};`;
+    if (storage === 'i64') return `{ const x = ${v}; const hi = Math.floor(x / 4294967296); O${k}[2 * i] = x - hi * 4294967296; O${k}[2 * i + 1] = hi; }`;
+    return `O${k}.append(${v});`;
+  };
   const rowBody = outs
-    .map(({ k, body, r, direct }) =>
+    .map(({ k, body, r, storage, direct }) =>
       [
         ...body,
         direct
-          ? `if (${r.nl}) Z${k}++; else { O${k}[i] = ${r.v}; N${k}[i >> 3] |= 1 << (i & 7); }`
-          : `if (${r.nl}) O${k}.appendNull(); else O${k}.append(${r.v});`,
+          ? `if (${r.nl}) Z${k}++; else { ${store(k, storage, r.v)} N${k}[i >> 3] |= 1 << (i & 7); }`
+          : `if (${r.nl}) O${k}.appendNull(); else ${store(k, storage, r.v)}`,
       ].join('\n'),
     )
     .join('\n');
-  const finish = outs
-    .map(({ k, direct, type }) =>
-      direct
-        ? `makeData({ type: K[${type}], length: n, nullCount: Z${k}, nullBitmap: Z${k} > 0 ? N${k} : undefined, data: O${k} })`
-        : `O${k}.finish()`,
-    )
+  const finished = new Map(
+    outs.map(({ k, storage, direct, type }) => {
+      if (!direct) return [k, `O${k}.finish()`];
+      const data = storage === 'i64' ? `new BigInt64Array(O${k}.buffer)` : `O${k}`;
+      return [k, `makeData({ type: K[${type}], length: n, nullCount: Z${k}, nullBitmap: Z${k} > 0 ? N${k} : undefined, data: ${data} })`];
+    }),
+  );
+  const constant = g.constant(constantColumn);
+  const finish = exprs
+    .map((e, k) => {
+      if (e.kind === 'column') return `V[${e.index}].data`;
+      if (e.kind === 'literal') return `K[${constant}](K[${g.constant(e.type)}], K[${g.constant(e.value)}], n)`;
+      return finished.get(k)!;
+    })
     .join(',\n');
   const failHandler = outs
     .map(({ k, direct }) => (direct ? `Z${k}++;` : `if (O${k}.length === i) O${k}.appendNull();`))
     .join(' ');
-  const code = `
-${g.columnPrologue()}
-${prologue}
-const errors = [];
+  const loop = outs.length === 0 ? '' : `
 for (let i = 0; i < n; i++) {
   try {
 ${rowBody}
@@ -97,7 +115,11 @@ ${rowBody}
     errors.push({ row: i, name: err.errorName, message: err.message });
     ${failHandler}
   }
-}
+}`;
+  const code = `
+${g.columnPrologue()}
+${prologue}
+const errors = [];${loop}
 return { columns: [${finish}], errors };`;
   return g.build(code) as Projector;
 }
@@ -243,10 +265,9 @@ class Generator {
   private cast(operand: Expr, to: SqlType, out: string[]): Result {
     const from = operand.type;
     const r = this.gen(operand, out);
-    // Widening a number to DOUBLE, or a no-op cast, needs no call.
-    if ((from.kind === to.kind && from.precision === to.precision && from.scale === to.scale && from.kind !== 'DECIMAL') || (isNumeric(from) && !isApprox(from) && from.kind !== 'DECIMAL' && to.kind === 'DOUBLE')) {
-      return r;
-    }
+    // A no-op cast, or any number to DOUBLE (castValue's identity: every number is a double already), needs no call.
+    const same = from.kind === to.kind && from.precision === to.precision && from.scale === to.scale && from.kind !== 'DECIMAL';
+    if (same || (isNumeric(from) && to.kind === 'DOUBLE')) return r;
     const fromK = this.constant(from);
     const toK = this.constant(to);
     const cast = this.constant(castValue);

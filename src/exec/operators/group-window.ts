@@ -19,7 +19,16 @@ import { GroupTable } from '../group-table.js';
 import type { ExecContext, Operator, Output } from '../operator.js';
 import type { Value } from '../values.js';
 import { reportFailures } from './failures.js';
-import { AggregateSlots, decodeJsonValue, encodeJsonValue } from './window-state.js';
+import { AggregateSlots, argumentExprs, decodeJsonValue, encodeJsonValue } from './window-state.js';
+
+/** One batch's projected columns, and its rows' accumulator slots (filled run by run). */
+interface Run {
+  keys: ColumnView[];
+  timeKey: ColumnView;
+  args: ColumnView[];
+  times: Float64Array;
+  slots: Int32Array;
+}
 
 interface Window {
   start: number;
@@ -68,7 +77,7 @@ export class GroupWindowOperator implements Operator {
     this.startIsKey = w.kind === 'hop' || (timeKey.kind === 'call' && (timeKey.fn === 'TUMBLE' || timeKey.fn === 'HOP'));
     const keyExprs = plan.keys.map((k, i): Expr => (i === w.keyIndex && this.startIsKey ? { kind: 'literal', value: null, type: TIMESTAMP } : k));
     this.hashed = plan.keys.map((_, i) => i).filter((i) => i !== w.keyIndex);
-    const argExprs = plan.aggregates.map((a): Expr => a.args[0] ?? { kind: 'literal', value: null, type: a.type });
+    const argExprs = argumentExprs(plan.aggregates, input);
     this.projector = compileProjection([...keyExprs, ...argExprs], input.map((c) => c.type), ctx);
     this.aggs = new AggregateSlots(plan);
     this.keyKinds = plan.keys.map((k) => storageOf(k.type));
@@ -81,23 +90,47 @@ export class GroupWindowOperator implements Operator {
     const times = rowtimes(batch);
     const { columns, errors } = this.projector(viewsOf(batch), n);
     reportFailures(batch, errors, this.ctx, true);
-    const failed = new Set(errors.map((e) => e.row));
     const views = columns.map(viewOf);
-    const keys = this.hashed.map((k) => views[k]!);
-    const timeKey = views[this.timeKeyIndex]!;
-    const args = views.slice(this.plan.keys.length);
-    for (let i = 0; i < n; i++) {
-      if (failed.size > 0 && failed.has(i)) continue;
-      const t = times[i]!;
-      if (this.ends.length > 0 && this.ends[0]! <= t) this.close(t);
-      const last = Math.floor((t - this.offset) / this.slide) * this.slide + this.offset;
-      const first = this.panes ? last : last - this.width + this.slide;
-      for (let s = last; s >= first && s + this.width > t; s -= this.slide) {
-        const w = this.window(s, timeKey, i);
-        const g = w.table.groupOf(keys, i);
-        if (g === w.slots.length) w.slots.push(this.aggs.allocate());
-        this.aggs.add(w.slots[g]!, args, i, t);
+    const run: Run = { keys: this.hashed.map((k) => views[k]!), timeKey: views[this.timeKeyIndex]!, args: views.slice(this.plan.keys.length), times, slots: new Int32Array(n) };
+    // Runs of rows in one slide (so in the same windows), split where a window closes and at failed rows (skipped).
+    let e = 0;
+    for (let from = 0; from < n; ) {
+      if (e < errors.length && errors[e]!.row === from) {
+        from++;
+        e++;
+        continue;
       }
+      const t = times[from]!;
+      if (this.ends.length > 0 && this.ends[0]! <= t) this.close(t);
+      const last = this.slideStart(t);
+      const stop = e < errors.length ? errors[e]!.row : n;
+      const closing = this.ends.length > 0 ? this.ends[0]! : Infinity;
+      let to = from + 1;
+      while (to < stop && times[to]! < closing && this.slideStart(times[to]!) === last) to++;
+      this.addRun(run, last, from, to);
+      from = to;
+    }
+  }
+
+  /** The start of the slide holding time t: the newest window (or pane) a row at t belongs to. */
+  private slideStart(t: number): number {
+    return Math.floor((t - this.offset) / this.slide) * this.slide + this.offset;
+  }
+
+  /** Rows [from, to), all in the slide starting at `last`, into each window that holds them. */
+  private addRun(run: Run, last: number, from: number, to: number): void {
+    const t = run.times[from]!;
+    const first = this.panes ? last : last - this.width + this.slide;
+    const slots = run.slots;
+    for (let s = last; s >= first && s + this.width > t; s -= this.slide) {
+      const w = this.window(s, run.timeKey, from);
+      w.table.groupsOf(run.keys, from, to, slots);
+      for (let i = from; i < to; i++) {
+        const g = slots[i]!;
+        if (g === w.slots.length) w.slots.push(this.aggs.allocate());
+        slots[i] = w.slots[g]!;
+      }
+      this.aggs.addBatch(slots, run.args, run.times, from, to);
     }
   }
 

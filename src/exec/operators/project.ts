@@ -1,6 +1,6 @@
 /**
- * The select list: one compiled projector computes every output column in one pass. A column passed through
- * unchanged is not copied. With `expr AS ROWTIME`, a row whose new ROWTIME would go backwards goes to error_stream
+ * The select list: one compiled projector computes every output column in one pass (a column passed through
+ * unchanged is not copied). With `expr AS ROWTIME`, a row whose new ROWTIME would go backwards goes to error_stream
  * (ROWTIME must stay non-decreasing within a stream).
  */
 import type { Data, RecordBatch } from 'apache-arrow';
@@ -13,30 +13,26 @@ import { reportFailures, withoutFailures } from './failures.js';
 
 export class ProjectOperator implements Operator {
   private readonly projector: Projector;
-  private readonly computed: Expr[];
   private readonly schema;
   /** The last ROWTIME emitted, when the projection sets ROWTIME itself. */
   private lastRowtime = -Infinity;
 
   constructor(
     input: readonly ColumnDef[],
-    private readonly exprs: readonly Expr[],
+    exprs: readonly Expr[],
     output: readonly ColumnDef[],
     private readonly rowtimeSet: boolean,
     private readonly ctx: ExecContext,
     private readonly out: Output,
     private readonly stream = true,
   ) {
-    this.computed = exprs.filter((e) => e.kind !== 'column');
-    this.projector = compileProjection(this.computed, input.map((c) => c.type), ctx);
+    this.projector = compileProjection(exprs, input.map((c) => c.type), ctx);
     this.schema = arrowSchema(output);
   }
 
   process(batch: RecordBatch): void {
     const n = batch.numRows;
-    const { columns, errors } = this.projector(viewsOf(batch), n);
-    let k = 0;
-    const data: Data[] = this.exprs.map((e) => (e.kind === 'column' ? batch.getChildAt(e.index)!.data[0]! : columns[k++]!));
+    const { columns: data, errors } = this.projector(viewsOf(batch), n);
     const failed = this.rowtimeSet ? [...errors, ...this.rowtimeRegressions(data[0]!, errors)].sort((a, b) => a.row - b.row) : errors;
     reportFailures(batch, failed, this.ctx, this.stream);
     const result = withoutFailures(batchOf(this.schema, data, n), failed);

@@ -12,7 +12,7 @@
  * closed are dropped by rebuilding the table when they outnumber the open ones (see compactTable in window-state.ts).
  */
 import type { RecordBatch } from 'apache-arrow';
-import type { Aggregate, Expr } from '../../plan/logical.js';
+import type { Aggregate } from '../../plan/logical.js';
 import type { SqlType } from '../../sql/bind/types.js';
 import { arrowSchema, type ColumnDef } from '../arrow.js';
 import { rowtimes, storageOf, viewOf, viewsOf, type ColumnView } from '../columns.js';
@@ -20,7 +20,7 @@ import { compileProjection, type Projector } from '../expr/compile.js';
 import { GroupTable } from '../group-table.js';
 import type { ExecContext, Operator, Output } from '../operator.js';
 import { reportFailures } from './failures.js';
-import { AggregateSlots, BatchCollector, compactTable, decodeJsonValue, encodeJsonValue } from './window-state.js';
+import { AggregateSlots, argumentExprs, BatchCollector, compactTable, decodeJsonValue, encodeJsonValue } from './window-state.js';
 
 const NONE = -1;
 
@@ -68,7 +68,7 @@ export class SessionOperator implements Operator {
     this.hashedTypes = this.hashed.map((k) => plan.keys[k]!.type);
     this.hashedKinds = this.hashedTypes.map(storageOf);
     const keyExprs = this.hashed.map((k) => plan.keys[k]!);
-    const argExprs = plan.aggregates.map((a): Expr => a.args[0] ?? { kind: 'literal', value: null, type: a.type });
+    const argExprs = argumentExprs(plan.aggregates, input);
     this.projector = compileProjection([...keyExprs, ...argExprs], input.map((c) => c.type), ctx);
     this.aggs = new AggregateSlots(plan);
     this.table = new GroupTable(this.hashed.length);

@@ -5,23 +5,22 @@
  * cost of a row does not grow with the window.
  */
 import type { RecordBatch } from 'apache-arrow';
-import type { Expr, SlidingAggregate } from '../../plan/logical.js';
+import type { SlidingAggregate } from '../../plan/logical.js';
 import { arrowSchema, batchOf, type ColumnDef } from '../arrow.js';
 import { SlidingWindows } from '../aggregates/index.js';
-import { ColumnBuilder, readValue, rowtimes, viewOf, viewsOf } from '../columns.js';
+import { ColumnBuilder, rowtimes, viewOf, viewsOf } from '../columns.js';
 import { compileProjection, type Projector } from '../expr/compile.js';
 import { GroupTable } from '../group-table.js';
 import type { ExecContext, Operator, Output } from '../operator.js';
 import type { Value } from '../values.js';
 import { reportFailures, withoutFailures } from './failures.js';
+import { argumentExprs } from './window-state.js';
 
 export class SlidingOperator implements Operator {
   private readonly projector: Projector;
   private readonly partitions: GroupTable;
   private readonly windows: SlidingWindows;
   private readonly schema;
-  private readonly args: Value[];
-  private readonly results: Value[];
 
   constructor(
     input: readonly ColumnDef[],
@@ -29,7 +28,7 @@ export class SlidingOperator implements Operator {
     private readonly ctx: ExecContext,
     private readonly out: Output,
   ) {
-    const argExprs = plan.aggregates.map((a): Expr => a.args[0] ?? { kind: 'literal', value: null, type: a.type });
+    const argExprs = argumentExprs(plan.aggregates, input);
     this.projector = compileProjection([...plan.partitionBy, ...argExprs], input.map((c) => c.type), ctx);
     this.partitions = new GroupTable(plan.partitionBy.length);
     this.windows = new SlidingWindows({
@@ -37,8 +36,6 @@ export class SlidingOperator implements Operator {
       aggregates: plan.aggregates.map((a) => ({ name: a.fn, argTypes: a.args.map((x) => x.type), resultType: a.type, star: a.star, distinct: a.distinct, params: a.params })),
     });
     this.schema = arrowSchema(plan.schema);
-    this.args = new Array<Value>(plan.aggregates.length).fill(null);
-    this.results = new Array<Value>(plan.aggregates.length).fill(null);
   }
 
   process(batch: RecordBatch): void {
@@ -46,22 +43,20 @@ export class SlidingOperator implements Operator {
     if (n === 0) return;
     const { columns, errors } = this.projector(viewsOf(batch), n);
     reportFailures(batch, errors, this.ctx, true);
-    const failed = new Set(errors.map((e) => e.row));
     const views = columns.map(viewOf);
-    const keys = views.slice(0, this.plan.partitionBy.length);
-    const argViews = views.slice(this.plan.partitionBy.length);
-    const times = rowtimes(batch);
-    const builders = this.plan.aggregates.map((a) => new ColumnBuilder(a.type, n));
-    for (let i = 0; i < n; i++) {
-      if (failed.size > 0 && failed.has(i)) {
-        for (const b of builders) b.appendNull();
-        continue;
-      }
-      const p = this.partitions.groupOf(keys, i);
-      for (let a = 0; a < argViews.length; a++) this.args[a] = this.plan.aggregates[a]!.star ? undefined! : readValue(argViews[a]!, i);
-      this.windows.push(p, times[i]!, this.args, this.results);
-      for (let a = 0; a < builders.length; a++) builders[a]!.append(this.results[a]!);
+    const width = this.plan.partitionBy.length;
+    const keys = views.slice(0, width);
+    const parts = new Int32Array(n);
+    // A failed row joins no partition (its key may not even be computed); it is dropped from the output below.
+    let from = 0;
+    for (const e of errors) {
+      this.partitions.groupsOf(keys, from, e.row, parts);
+      parts[e.row] = -1;
+      from = e.row + 1;
     }
+    this.partitions.groupsOf(keys, from, n, parts);
+    const builders = this.plan.aggregates.map((a) => new ColumnBuilder(a.type, n));
+    this.windows.push(parts, rowtimes(batch), views.slice(width), builders, n);
     const data = [...batch.schema.fields.map((_, c) => batch.getChildAt(c)!.data[0]!), ...builders.map((b) => b.finish())];
     const result = withoutFailures(batchOf(this.schema, data, n), errors);
     if (result.numRows > 0) this.out.emit(result);

@@ -21,7 +21,7 @@ import { compileProjection, type Projector } from '../expr/compile.js';
 import { GroupTable } from '../group-table.js';
 import type { ExecContext, Operator, Output } from '../operator.js';
 import { reportFailures } from './failures.js';
-import { AggregateSlots, BatchCollector, compactTable, decodeJsonValue, encodeJsonValue } from './window-state.js';
+import { AggregateSlots, argumentExprs, BatchCollector, compactTable, decodeJsonValue, encodeJsonValue } from './window-state.js';
 
 // ---- the operator ------------------------------------------------------------------------------------------------
 
@@ -64,7 +64,7 @@ export class StaggerOperator implements Operator {
     this.range = w.rangeMs;
     this.keyTypes = plan.keys.map((k) => k.type);
     this.keyKinds = this.keyTypes.map(storageOf);
-    const argExprs = plan.aggregates.map((a) => a.args[0] ?? { kind: 'literal' as const, value: null, type: a.type });
+    const argExprs = argumentExprs(plan.aggregates, input);
     this.projector = compileProjection([...plan.keys, ...argExprs], input.map((c) => c.type), ctx);
     this.aggs = new AggregateSlots(plan);
     this.table = new GroupTable(plan.keys.length);
