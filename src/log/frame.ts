@@ -69,14 +69,17 @@ export function frameLength(batch: AppendBatch, order: Int32Array, from: number,
   return n;
 }
 
-/** Encodes records `order[from..to)` of the batch into `out` at offset 0; returns the frame's length. */
-export function encodeFrame(out: Buffer, batch: AppendBatch, order: Int32Array, from: number, to: number): number {
+/**
+ * Encodes records `order[from..to)` of the batch into `out` at offset 0; returns the frame's length. Without
+ * `checksum` the crc32 field is 0: frames kept in memory are never verified.
+ */
+export function encodeFrame(out: Buffer, batch: AppendBatch, order: Int32Array, from: number, to: number, checksum: boolean): number {
   // DataView rather than Buffer's write* methods: V8 compiles it to plain stores, without per-call range checks.
   const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   const p = batch.packed === null ? encodeRecords(out, view, batch, order, from, to) : encodePacked(out, view, batch, batch.packed, order, from, to);
   view.setUint32(0, p, true);
   view.setUint32(8, to - from, true);
-  view.setUint32(4, crc32(out.subarray(8, p)), true);
+  view.setUint32(4, checksum ? crc32(out.subarray(8, p)) : 0, true);
   return p;
 }
 

@@ -509,7 +509,7 @@ export class Log {
         firstArrivalMs: batch.arrivalMs,
         lastArrivalMs: batch.arrivalMs,
       };
-      const storage = stream.openShardAt(s).log.append(summary, (out) => encodeFrame(out, batch, order, from, to));
+      const storage = stream.openShardAt(s).log.append(summary, (out, checksum) => encodeFrame(out, batch, order, from, to, checksum));
       commits.push(this.durability.commit(storage));
     }
     return commits;

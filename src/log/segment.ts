@@ -1,6 +1,6 @@
 import { crc32 } from 'node:zlib';
 import { checkFrame, type FrameSummary } from './frame.js';
-import type { SegmentStorage } from './storage.js';
+import type { FrameWriter, SegmentStorage } from './storage.js';
 
 /** A sparse index entry every this many bytes keeps seeks cheap without holding an entry per record in memory. */
 const INDEX_EVERY_BYTES = 16 * 1024;
@@ -47,7 +47,7 @@ export class Segment {
   }
 
   /** Appends the frame that `write` encodes into `out` (summary.length bytes). */
-  append(summary: FrameSummary, write: (out: Buffer) => void): void {
+  append(summary: FrameSummary, write: FrameWriter): void {
     const offset = this.storage.size;
     this.storage.append(summary.length, write);
     this.noteFrame(offset, summary);

@@ -1,7 +1,7 @@
 import { SluiceError } from '../util/errors.js';
 import { readFrames, type FrameSummary, type ReadLimits, RecordRun } from './frame.js';
 import { Segment } from './segment.js';
-import { segmentName, type SegmentStorage, type ShardStore } from './storage.js';
+import { segmentName, type FrameWriter, type SegmentStorage, type ShardStore } from './storage.js';
 
 /** Reads from disk take this much at a time; a frame larger than that is read whole. */
 const READ_CHUNK_BYTES = 4 * 1024 * 1024;
@@ -48,7 +48,7 @@ export class ShardLog {
    * Appends the frame that `write` encodes straight into the segment's storage (no copy through a scratch buffer).
    * Returns the storage it went to, for the durability policy to sync.
    */
-  append(summary: FrameSummary, write: (out: Buffer) => void): SegmentStorage {
+  append(summary: FrameSummary, write: FrameWriter): SegmentStorage {
     let active = this.segments[this.segments.length - 1];
     if (!active || (active.size > 0 && active.size + summary.length > this.segmentBytes)) {
       if (active) this.seal(active);

@@ -1,6 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
+/** Encodes frames into `out`; `checksum`: whether their crc32 must be computed (else it is written as 0). */
+export type FrameWriter = (out: Buffer, checksum: boolean) => void;
+
 /**
  * Where a segment's bytes live. The shard log is written once against this interface and runs in memory or on disk
  * unchanged; only the bytes' home differs.
@@ -11,8 +14,11 @@ export interface SegmentStorage {
   readonly verifyOnRead: boolean;
   /** Appended bytes not yet handed to the operating system (a process crash would lose them). */
   readonly pendingBytes: number;
-  /** Appends `length` bytes (one or more whole frames), which `write` puts into `out`, a view of exactly that size. */
-  append(length: number, write: (out: Buffer) => void): void;
+  /**
+   * Appends `length` bytes (one or more whole frames), which `write` puts into `out`, a view of exactly that size,
+   * checksummed when the storage verifies on read (bytes in memory are never checked, so they need none).
+   */
+  append(length: number, write: FrameWriter): void;
   /** Hands every pending byte to the operating system. */
   flush(): void;
   /** Up to `length` bytes from `offset`; a view where the bytes are already in memory. */
@@ -43,7 +49,7 @@ export class MemoryStorage implements SegmentStorage {
 
   constructor(private readonly blockBytes = 1 << 20) {}
 
-  append(length: number, write: (out: Buffer) => void): void {
+  append(length: number, write: FrameWriter): void {
     let last = this.blocks.length - 1;
     if (last < 0 || this.used[last]! + length > this.blocks[last]!.length) {
       this.blocks.push(Buffer.allocUnsafe(Math.max(this.blockBytes, length)));
@@ -52,7 +58,7 @@ export class MemoryStorage implements SegmentStorage {
       last++;
     }
     const at = this.used[last]!;
-    write(this.blocks[last]!.subarray(at, at + length));
+    write(this.blocks[last]!.subarray(at, at + length), this.verifyOnRead);
     this.used[last]! += length;
     this.size += length;
   }
@@ -153,7 +159,7 @@ export class FileStorage implements SegmentStorage {
     return this.size - this.written;
   }
 
-  append(length: number, write: (out: Buffer) => void): void {
+  append(length: number, write: FrameWriter): void {
     const last = this.chunks.length - 1;
     let chunk = this.chunks[last];
     if (!chunk || this.chunkUsed + length > chunk.length) {
@@ -163,7 +169,7 @@ export class FileStorage implements SegmentStorage {
       this.chunks.push(chunk);
       this.chunkUsed = 0;
     }
-    write(chunk.subarray(this.chunkUsed, this.chunkUsed + length));
+    write(chunk.subarray(this.chunkUsed, this.chunkUsed + length), this.verifyOnRead);
     this.chunkUsed += length;
     this.size += length;
     if (this.pendingBytes >= FLUSH_BYTES) this.flush();
