@@ -44,7 +44,7 @@ export async function benchApp(o: BenchOptions): Promise<void> {
   const baseline = jsonParseRate(log.reader(DEMO_STREAM).readAll().map((r) => r.data as Uint8Array), o.quick ? 2 : 3);
   report(o, { suite: 'app', case: 'json-parse-baseline', records_per_s: baseline, mb_per_s: (bytes / 1e6) * (baseline / count), note: 'TextDecoder + JSON.parse per record' });
 
-  // A first run over the whole log lets V8 compile the hot paths; the second is measured.
+  // A first run over the whole log lets V8 compile the hot paths; the runs after it are measured.
   let run = 0;
   const once = async () => {
     run++;
@@ -61,8 +61,14 @@ export async function benchApp(o: BenchOptions): Promise<void> {
     await log.deleteStream({ streamName: outputs.averages }).catch(() => {});
     return { ms, out };
   };
+  // Best of the measured runs, as the baseline is best of its rounds.
   await once();
-  const { ms, out } = await once();
+  let best = { ms: Infinity, out: 0 };
+  for (let r = 0; r < (o.quick ? 2 : 3); r++) {
+    const m = await once();
+    if (m.ms < best.ms) best = m;
+  }
+  const { ms, out } = best;
   const rate = (count / ms) * 1000;
   report(o, {
     suite: 'app', case: 'demo-application', records_per_s: rate, mb_per_s: (bytes / 1e6) / (ms / 1000),
