@@ -571,6 +571,19 @@ export class SlidingWindows {
     return dropped;
   }
 
+  /** The partitions holding state, in increasing order. */
+  livePartitions(): number[] {
+    const out: number[] = [];
+    for (let p = 0; p < this.parts.length; p++) if (this.parts[p] !== undefined) out.push(p);
+    return out;
+  }
+
+  /** Renumbers partitions: `live[i]` becomes i (the caller's keys were renumbered the same way); others are gone. */
+  renumber(live: readonly number[]): void {
+    this.parts = live.map((p) => this.parts[p]);
+    this.live = live.length;
+  }
+
   /** Forget partition p (its next row starts an empty frame). */
   drop(p: number): void {
     if (this.parts[p] !== undefined) {

@@ -14,11 +14,11 @@ import { GroupTable } from '../group-table.js';
 import type { ExecContext, Operator, Output } from '../operator.js';
 import type { Value } from '../values.js';
 import { reportFailures, withoutFailures } from './failures.js';
-import { argumentExprs } from './window-state.js';
+import { argumentExprs, compactTable } from './window-state.js';
 
 export class SlidingOperator implements Operator {
   private readonly projector: Projector;
-  private readonly partitions: GroupTable;
+  private partitions: GroupTable;
   private readonly windows: SlidingWindows;
   private readonly schema;
 
@@ -62,7 +62,17 @@ export class SlidingOperator implements Operator {
     if (result.numRows > 0) this.out.emit(result);
   }
 
+  /**
+   * RANGE partitions idle for longer than the frame are freed (a fresh frame gives the same results), and the key
+   * table is rebuilt without them once they outnumber the live ones: state follows the keys in the window, not every
+   * key ever seen.
+   */
   advance(bound: number): void {
+    if (this.windows.expire(bound) > 0 && this.windows.partitions * 2 < this.partitions.size) {
+      const live = this.windows.livePartitions();
+      this.partitions = compactTable(this.partitions, this.plan.partitionBy.map((e) => e.type), live);
+      this.windows.renumber(live);
+    }
     this.out.advance(bound);
   }
 
