@@ -226,9 +226,22 @@ export class LogStreamSink extends Sink {
     const prefixView = new DataView(prefix.buffer, prefix.byteOffset, prefix.byteLength);
     const keysView = new DataView(keys.buffer, keys.byteOffset, keys.byteLength);
     let at = 0;
+    let previous = 0;
     for (let i = from; i < to; i++) {
-      at = copyBytes(prefixView, 0, prefix.byteLength, keysView, at);
-      at = writeDecimal(keys, at, page.indices[i]!);
+      const start = at;
+      const index = page.indices[i]!;
+      if (i > from && index === page.indices[i - 1]! + 1 && !isPowerOfTen(index)) {
+        // The previous key plus one (the usual case: indices run on): copied, then its last digits counted up, with
+        // no division per digit. (Only at a power of ten would the count carry into a new digit.)
+        at = copyBytes(keysView, previous, start - previous, keysView, at);
+        let k = at - 1;
+        while (keys[k] === 0x39) keys[k--] = 0x30;
+        keys[k]!++;
+      } else {
+        at = copyBytes(prefixView, 0, prefix.byteLength, keysView, at);
+        at = writeDecimal(keys, at, index);
+      }
+      previous = start;
       keyEnds[i] = at;
     }
     return { keys, keyEnds };
@@ -307,6 +320,11 @@ export class FunctionSink extends Sink {
     const replies = repliesById<DeliveryReply['records'][number]>(await this.fn({ invocationId: randomUUID(), applicationArn: this.applicationArn, records }), ['Ok', 'DeliveryFailed']);
     return (i) => replies.get(String(page.indices[i]!))?.result === 'Ok';
   }
+}
+
+function isPowerOfTen(n: number): boolean {
+  while (n >= 10 && n % 10 === 0) n /= 10;
+  return n === 1;
 }
 
 /** Writes the decimal digits of the integer `n` (0 ≤ n < 2^53) at `at`; returns the offset after them. */

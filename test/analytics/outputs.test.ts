@@ -28,7 +28,7 @@ describe('LogStreamSink', () => {
   it('keys each record APP:OUTPUT:INDEX, for indices of any size', async () => {
     const { log } = await logWith('out');
     const sink = new LogStreamSink('OUT', log, 'out', 'app:OUT:');
-    const firsts = [0, 8, 2 ** 31 - 2, 2 ** 33 + 999_999_998, 2 ** 53 - 3];
+    const firsts = [0, 8, 98, 1_098, 999_998, 2 ** 31 - 2, 2 ** 33 + 999_999_998, 2 ** 53 - 3];
     for (const first of firsts) {
       await sink.restore({ produced: first, pending: [] });
       sink.accept(encoded(['a', 'b', 'c']));
