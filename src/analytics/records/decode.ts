@@ -241,6 +241,10 @@ class Decoder implements RecordDecoder {
   /** Diagnostics: records the specialised path decoded, and all records decoded. */
   fastRecords = 0;
   allRecords = 0;
+  /** Diagnostics: of fastRecords, those the learnt record shape read. */
+  get shapeRecords(): number {
+    return this.fast?.shapeRecords ?? 0;
+  }
 
   constructor(
     columns: ColumnDef[],

@@ -6,6 +6,10 @@
  * sure of makes it answer false with nothing appended, and the record goes to the generic JSON.parse path: escaped
  * keys, objects or arrays under mapped keys, values that fail conversion, malformed or deeply nested JSON, a BOM.
  * Duplicate keys: the last wins, as with JSON.parse.
+ *
+ * In front of the scanner, a shape guess: the records of a stream mostly share one layout (the same keys in the same
+ * order, no whitespace), so a parser generated for the layout of a record the scanner accepted checks the bytes between
+ * the values as literals and reads the values with the scanner's helpers; any other record goes to the scanner.
  */
 import type { Value } from '../../exec/values.js';
 import type { JsonConverter } from './convert.js';
@@ -17,7 +21,12 @@ export interface FastJson {
   row(data: Uint8Array, cols: ColumnWriter[]): boolean;
   /** The same for the record in `bytes[start..end)` (one buffer holding many records). */
   rowAt(bytes: Uint8Array, start: number, end: number, cols: ColumnWriter[]): boolean;
+  /** Diagnostics: records read by the learnt shape's parser (the others by the general scanner). */
+  shapeRecords: number;
 }
+
+/** Records in a row that the learnt shape misses before it is learnt again. */
+const RELEARN = 256;
 
 const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
 const textDecoder = new TextDecoder();
@@ -34,9 +43,11 @@ const F_REAL = 2;
 const F_DOUBLE = 3;
 const F_OTHER = 0;
 
-// results of the scanning helpers (module-level to avoid allocating)
-let strFlags = 0; // 1: escapes, 2: bytes >= 0x80
-/** numVal[0]: the last number scanned (a typed array: a plain `let` would box every double it is given). */
+// results of the scanning helpers (module-level to avoid allocating; typed arrays so that generated code, which sees
+// no module bindings, can be handed them, and so that a double is not boxed)
+/** strFlags[0]: of the last string scanned, 1: escapes, 2: bytes >= 0x80. */
+const strFlags = new Uint8Array(1);
+/** numVal[0]: the last number scanned. */
 const numVal = new Float64Array(1);
 
 const isWs = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
@@ -54,7 +65,7 @@ function scanString(b: Uint8Array, p: number, end: number): number {
   while (i < end) {
     const c = b[i]!;
     if (c === 0x22) {
-      strFlags = flags;
+      strFlags[0] = flags;
       return i;
     }
     if (c === 0x5c) {
@@ -162,6 +173,14 @@ const TRUE = [0x74, 0x72, 0x75, 0x65];
 const FALSE = [0x66, 0x61, 0x6c, 0x73, 0x65];
 const NULL = [0x6e, 0x75, 0x6c, 0x6c];
 
+/** The literal at p (ending by `end`): K_TRUE, K_FALSE or K_NULL, or K_NONE when there is none. */
+function literalKind(b: Uint8Array, p: number, end: number): number {
+  const c = b[p];
+  const word = c === 0x74 ? TRUE : c === 0x66 ? FALSE : c === 0x6e ? NULL : null;
+  if (word === null || p + word.length > end || literal(b, p, word) < 0) return K_NONE;
+  return c === 0x74 ? K_TRUE : c === 0x66 ? K_FALSE : K_NULL;
+}
+
 /** Skip (and validate) any JSON value at p: the index after it, or -1. */
 function skipValue(b: Uint8Array, p: number, end: number, depth: number): number {
   const c = b[p];
@@ -240,6 +259,89 @@ function keyEnd(b: Uint8Array, s: number, end: number): number {
   return -1;
 }
 
+/** The value of each mapped key, as `scan` leaves it for `rowAt` (typed arrays: filled without allocating). */
+interface Slots {
+  vkind: Uint8Array;
+  vs: Int32Array;
+  ve: Int32Array;
+  vflags: Uint8Array;
+  vnum: Float64Array;
+}
+
+/** Fills the slots from the record `b[start..end)` as `scan` would and answers true, or answers false. */
+type ShapeParser = (b: Uint8Array, start: number, end: number) => boolean;
+
+/**
+ * The body of a ShapeParser for records laid out as `b[start..end)` (a record `scan` accepted): the same keys in the
+ * same order with the same bytes around the values, none of them escaped, no whitespace but at the end, each value
+ * of the same sort (string, number, literal, or anything under an unmapped key). The bytes between values
+ * are compared as literals and the values read with scan's own helpers, so a record it accepts is one scan accepts,
+ * with the same slots. Null when the record has whitespace between tokens (a layout not worth learning). Only numbers
+ * (bytes, indices, kinds) go into the code.
+ */
+function shapeCode(b: Uint8Array, start: number, end: number, match: KeyMatcher, nk: number): string | null {
+  const present = new Set<number>();
+  const steps: string[] = [];
+  let lit: number[] = [];
+  const flush = () => {
+    if (lit.length === 0) return;
+    steps.push(`if (p + ${lit.length} > end${lit.map((x, i) => ` || b[p + ${i}] !== ${x}`).join('')}) return false;\np += ${lit.length};`);
+    lit = [];
+  };
+  const take = (s: number, e: number) => {
+    for (let i = s; i < e; i++) lit.push(b[i]!);
+  };
+  let p = start;
+  if (b[p] !== 0x7b) return null;
+  take(p, ++p);
+  if (b[p] === 0x7d) take(p, ++p);
+  else
+    for (;;) {
+      const q = keyEnd(b, p + 1, end);
+      if (b[p] !== 0x22 || q < 0 || b[q + 1] !== 0x3a) return null;
+      const k = match(b, p + 1, end);
+      take(p, q + 2);
+      p = q + 2;
+      const c = b[p]!;
+      const v = skipValue(b, p, end, 0);
+      if (k < 0) {
+        flush();
+        steps.push('p = skipValue(b, p, end, 0);\nif (p < 0) return false;');
+      } else if (c === 0x22) {
+        take(p, p + 1);
+        flush();
+        steps.push(`e = scanString(b, p - 1, end);\nif (e < 0) return false;\nvkind[${k}] = ${K_STR}; vs[${k}] = p; ve[${k}] = e; vflags[${k}] = strFlags[0];\np = e + 1;`);
+      } else if (c === 0x2d || isDigit(c)) {
+        flush();
+        steps.push(`p = scanNumber(b, p, end);\nif (p < 0) return false;\nvkind[${k}] = ${K_NUM}; vnum[${k}] = numVal[0];`);
+      } else {
+        flush(); // true, false or null: any of them (a boolean column flips between them)
+        steps.push(`e = literalKind(b, p, end);\nif (e === ${K_NONE}) return false;\nvkind[${k}] = e;\np += e === ${K_FALSE} ? 5 : 4;`);
+      }
+      if (k >= 0) present.add(k);
+      p = v;
+      const d = b[p];
+      if (d !== 0x2c && d !== 0x7d) return null;
+      take(p, ++p);
+      if (d === 0x7d) break;
+    }
+  flush();
+  const absent = Array.from({ length: nk }, (_, k) => k).filter((k) => !present.has(k));
+  return [
+    'let p = start;',
+    'let e = 0;',
+    ...absent.map((k) => `vkind[${k}] = ${K_NONE};`),
+    ...steps,
+    'if (p < end) p = skipWs(b, p, end);',
+    'return p === end;',
+  ].join('\n');
+}
+
+function compileShape(code: string, slots: Slots): ShapeParser {
+  const make = new Function('scanString', 'scanNumber', 'literalKind', 'skipValue', 'skipWs', 'strFlags', 'numVal', 'vkind', 'vs', 've', 'vflags', 'vnum', `return (b, start, end) => {\n${code}\n};`);
+  return make(scanString, scanNumber, literalKind, skipValue, skipWs, strFlags, numVal, slots.vkind, slots.vs, slots.ve, slots.vflags, slots.vnum) as ShapeParser;
+}
+
 export function makeFastJson(plan: JsonPlan): FastJson | null {
   if (plan.rowSteps.length > 0 || plan.rowAll || plan.flat) return null;
   const keys: string[] = [];
@@ -265,6 +367,7 @@ export function makeFastJson(plan: JsonPlan): FastJson | null {
   const ve = new Int32Array(nk);
   const vflags = new Uint8Array(nk);
   const vnum = new Float64Array(nk);
+  const slots: Slots = { vkind, vs, ve, vflags, vnum };
 
   /** The JS value of key k (as JSON.parse would give it). */
   const jsValue = (b: Uint8Array, k: number): unknown => {
@@ -319,24 +422,19 @@ export function makeFastJson(plan: JsonPlan): FastJson | null {
             vkind[k] = K_STR;
             vs[k] = p + 1;
             ve[k] = e;
-            vflags[k] = strFlags;
+            vflags[k] = strFlags[0]!;
             p = e + 1;
           } else if (c === 0x2d || (c !== undefined && c >= 0x30 && c <= 0x39)) {
             p = scanNumber(b, p, end);
             if (p < 0) return false;
             vkind[k] = K_NUM;
             vnum[k] = numVal[0]!;
-          } else if (c === 0x74) {
-            p = literal(b, p, TRUE);
-            vkind[k] = K_TRUE;
-          } else if (c === 0x66) {
-            p = literal(b, p, FALSE);
-            vkind[k] = K_FALSE;
-          } else if (c === 0x6e) {
-            p = literal(b, p, NULL);
-            vkind[k] = K_NULL;
-          } else return false; // objects and arrays: the generic path
-          if (p < 0) return false;
+          } else {
+            const kind = literalKind(b, p, end);
+            if (kind === K_NONE) return false; // objects and arrays: the generic path
+            vkind[k] = kind;
+            p += kind === K_FALSE ? 5 : 4;
+          }
         }
         if (b[p]! <= 0x20) p = skipWs(b, p, end);
         const d = b[p];
@@ -351,13 +449,34 @@ export function makeFastJson(plan: JsonPlan): FastJson | null {
     return p === end;
   };
 
-  return {
+  // The shape guess: a parser generated for the layout of the first record scan accepts tries each record first; scan
+  // decides the rest. After RELEARN records that scan accepts but the shape does not, with none the shape takes in
+  // between, it is learnt again from the last of them (a producer changed its layout). Not sooner: a stream with no
+  // dominant layout would compile a parser every few records.
+  let shape: ShapeParser | null = null;
+  let misses = RELEARN;
+  const read = (b: Uint8Array, start: number, end: number): boolean => {
+    if (shape !== null && shape(b, start, end)) {
+      misses = 0;
+      fast.shapeRecords++;
+      return true;
+    }
+    if (!scan(b, start, end)) return false;
+    if (++misses >= RELEARN) {
+      misses = 0;
+      const code = shapeCode(b, start, end, match, nk);
+      if (code !== null) shape = compileShape(code, slots);
+    }
+    return true;
+  };
+
+  const fast: FastJson = {
+    shapeRecords: 0,
     row(b: Uint8Array, cols: ColumnWriter[]): boolean {
       return this.rowAt(b, 0, b.length, cols);
     },
     rowAt(b: Uint8Array, start: number, end: number, cols: ColumnWriter[]): boolean {
-      if (!scan(b, start, end)) return false;
-      const n0 = nc > 0 ? cols[0]!.n : 0;
+      if (!read(b, start, end)) return false;
       for (let c = 0; c < nc; c++) {
         const w = cols[c]!;
         const k = colKey[c]!;
@@ -391,7 +510,7 @@ export function makeFastJson(plan: JsonPlan): FastJson | null {
         try {
           v = convert[c]!(jsValue(b, k));
         } catch {
-          for (let j = 0; j < c; j++) cols[j]!.truncate(n0);
+          for (let j = 0; j < c; j++) cols[j]!.truncate(cols[j]!.n - 1); // the value appended for this record
           return false;
         }
         w.append(v);
@@ -399,4 +518,5 @@ export function makeFastJson(plan: JsonPlan): FastJson | null {
       return true;
     },
   };
+  return fast;
 }

@@ -14,6 +14,8 @@ type NumArray = Float64Array | Float32Array | Int32Array | Int16Array | Int8Arra
 export class ColumnWriter {
   readonly kind: StorageKind;
   n = 0;
+  /** Nulls among the n values (counted as they come: finish need not scan the bitmap). */
+  private nulls = 0;
   private cap: number;
   valid: Uint8Array;
   /** num / day storage. */
@@ -77,6 +79,7 @@ export class ColumnWriter {
   appendNull(): void {
     if (this.n === this.cap) this.grow();
     const i = this.n++;
+    this.nulls++;
     if (this.offsets) this.offsets[i + 1] = this.offsets[i]!;
   }
 
@@ -162,6 +165,7 @@ export class ColumnWriter {
   /** Cut back to `n` values. */
   truncate(n: number): void {
     for (let i = n; i < this.n; i++) {
+      if (((this.valid[i >> 3]! >> (i & 7)) & 1) === 0) this.nulls--;
       this.valid[i >> 3]! &= ~(1 << (i & 7));
       if (this.bits) this.bits[i >> 3]! &= ~(1 << (i & 7));
     }
@@ -171,10 +175,7 @@ export class ColumnWriter {
   /** The column (shares this writer's buffers: write no more after it). */
   finish(): Data {
     const n = this.n;
-    let nulls = 0;
-    const full = n >> 3;
-    for (let k = 0; k < full; k++) if (this.valid[k] !== 0xff) nulls += 8 - popcount(this.valid[k]!);
-    for (let i = full << 3; i < n; i++) if (((this.valid[i >> 3]! >> (i & 7)) & 1) === 0) nulls++;
+    const nulls = this.nulls;
     const type = arrowType(this.type);
     const nullBitmap = nulls > 0 ? this.valid.slice(0, (n + 7) >> 3) : undefined;
     const base = { type, length: n, nullCount: nulls, nullBitmap } as const;
@@ -201,10 +202,4 @@ export class ColumnWriter {
 function unzeroed(n: number): Uint8Array {
   const b = Buffer.allocUnsafe(n);
   return new Uint8Array(b.buffer, b.byteOffset, n);
-}
-
-function popcount(b: number): number {
-  b = b - ((b >> 1) & 0x55);
-  b = (b & 0x33) + ((b >> 2) & 0x33);
-  return (b + (b >> 4)) & 0x0f;
 }
