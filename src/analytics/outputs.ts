@@ -9,6 +9,7 @@ import { StreamReader, type Log, type ReaderCheckpoint } from '../log/index.js';
 import type { OutputProgress } from './checkpoint.js';
 import { repliesById, type AppFunction, type DeliveryReply } from './functions.js';
 import type { EncodedRecords } from './records/index.js';
+import { writeInteger } from './records/encode.js';
 import { copyBytes } from '../util/bytes.js';
 
 /** Most records and bytes handed to a destination in one call (PutRecordBatch's limits, within PutRecords'). */
@@ -239,7 +240,7 @@ export class LogStreamSink extends Sink {
         keys[k]!++;
       } else {
         at = copyBytes(prefixView, 0, prefix.byteLength, keysView, at);
-        at = writeDecimal(keys, at, index);
+        at = writeInteger(keysView, at, index);
       }
       previous = start;
       keyEnds[i] = at;
@@ -327,25 +328,3 @@ function isPowerOfTen(n: number): boolean {
   return n === 1;
 }
 
-/** Writes the decimal digits of the integer `n` (0 ≤ n < 2^53) at `at`; returns the offset after them. */
-function writeDecimal(out: Buffer, at: number, n: number): number {
-  if (n >= 0x8000_0000) {
-    // Above int32, doubles divide exactly enough: the high digits first, then the low nine.
-    const high = Math.floor(n / 1e9);
-    at = writeDecimal(out, at, high);
-    return writeDigits(out, at, n - high * 1e9, 9);
-  }
-  let digits = 1;
-  for (let x = n; x >= 10; x = (x / 10) | 0) digits++;
-  return writeDigits(out, at, n, digits);
-}
-
-/** Writes int32 `n` as exactly `digits` decimal digits (leading zeros when needed). */
-function writeDigits(out: Buffer, at: number, n: number, digits: number): number {
-  for (let k = at + digits - 1; k >= at; k--) {
-    const q = (n / 10) | 0;
-    out[k] = 0x30 + (n - q * 10);
-    n = q;
-  }
-  return at + digits;
-}

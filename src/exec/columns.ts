@@ -291,21 +291,34 @@ export class ColumnBuilder {
   }
 
   finish(): Data {
-    const n = this.length;
-    const ty = arrowType(this.type);
-    const nullBitmap = this.nulls > 0 ? this.valid.slice(0, (n + 7) >> 3) : undefined;
-    const base = { type: ty, length: n, nullCount: this.nulls, nullBitmap } as const;
-    switch (this.kind) {
-      case 'num':
-      case 'day':
-        return makeData({ ...base, data: this.nums!.subarray(0, n) } as never);
-      case 'i64':
-        return makeData({ ...base, data: new BigInt64Array(this.halves!.buffer, 0, n) } as never);
-      case 'bool':
-        return makeData({ ...base, data: this.bits!.subarray(0, (n + 7) >> 3) } as never);
-      default:
-        return makeData({ ...base, valueOffsets: this.offsets!.subarray(0, n + 1), data: this.bytes!.subarray(0, this.offsets![n]!) } as never);
-    }
+    const { nums, halves, bits, offsets, bytes } = this;
+    return columnData(this.type, this.kind, this.length, this.nulls, this.valid, { nums, halves, bits, offsets, bytes });
+  }
+}
+
+/** The arrays a column is built in; which of them are used depends on its StorageKind. */
+export interface ColumnArrays {
+  nums: Float64Array | Float32Array | Int32Array | Int16Array | Int8Array | null;
+  halves: Int32Array | null;
+  bits: Uint8Array | null;
+  offsets: Int32Array | null;
+  bytes: Uint8Array | null;
+}
+
+/** The Arrow Data of a built column's first n values: views of its arrays (shared, not copied), the bitmap copied. */
+export function columnData(type: SqlType, kind: StorageKind, n: number, nulls: number, valid: Uint8Array, a: ColumnArrays): Data {
+  const nullBitmap = nulls > 0 ? valid.slice(0, (n + 7) >> 3) : undefined;
+  const base = { type: arrowType(type), length: n, nullCount: nulls, nullBitmap } as const;
+  switch (kind) {
+    case 'num':
+    case 'day':
+      return makeData({ ...base, data: a.nums!.subarray(0, n) } as never);
+    case 'i64':
+      return makeData({ ...base, data: new BigInt64Array(a.halves!.buffer, 0, n) } as never);
+    case 'bool':
+      return makeData({ ...base, data: a.bits!.subarray(0, (n + 7) >> 3) } as never);
+    default:
+      return makeData({ ...base, valueOffsets: a.offsets!.subarray(0, n + 1), data: a.bytes!.subarray(0, a.offsets![n]!) } as never);
   }
 }
 

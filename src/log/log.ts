@@ -445,7 +445,8 @@ export class Log {
     }
     // Writes apply retention too: a stream that is only ever written to must still shed its expired segments.
     this.maybeTrim(stream);
-    const { words, order, counters } = this.scratchArrays;
+    const { words, order } = this.scratchArrays;
+    const counters = batch.counters;
     // A plain array, not a typed one: typed arrays of this size live off the heap and cost more to make than to fill.
     const slotOf: number[] = new Array(n);
     let throttled: Uint8Array | null = null;

@@ -311,8 +311,8 @@ function writeReal(dv: DataView, at: number, bits: number, x: number): number {
 
 // ---- other cells -----------------------------------------------------------------------------------------------------
 
-/** An integer's digits (String(v) beyond 2^53, where digits by arithmetic would not be exact). */
-function writeInteger(dv: DataView, at: number, v: number): number {
+/** An integer's digits (String(v) beyond 2^53, where digits by arithmetic would not be exact). Returns the end. */
+export function writeInteger(dv: DataView, at: number, v: number): number {
   if (v < 0) {
     if (v < -9007199254740992) return writeAscii(dv, at, String(v));
     dv.setUint8(at++, 0x2d);

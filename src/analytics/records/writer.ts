@@ -3,9 +3,9 @@
  * a record (no string made), and can be cut back to an earlier length (a record that fails mapping half-way leaves no
  * rows behind).
  */
-import { makeData, type Data } from 'apache-arrow';
+import type { Data } from 'apache-arrow';
 import { arrowType } from '../../exec/arrow.js';
-import { storageOf, type StorageKind } from '../../exec/columns.js';
+import { columnData, storageOf, type StorageKind } from '../../exec/columns.js';
 import { MS_PER_DAY, type Value } from '../../exec/values.js';
 import type { SqlType } from '../../sql/bind/types.js';
 
@@ -174,24 +174,8 @@ export class ColumnWriter {
 
   /** The column (shares this writer's buffers: write no more after it). */
   finish(): Data {
-    const n = this.n;
-    const nulls = this.nulls;
-    const type = arrowType(this.type);
-    const nullBitmap = nulls > 0 ? this.valid.slice(0, (n + 7) >> 3) : undefined;
-    const base = { type, length: n, nullCount: nulls, nullBitmap } as const;
-    switch (this.kind) {
-      case 'num':
-      case 'day':
-        return makeData({ ...base, data: this.nums!.subarray(0, n) } as never);
-      case 'i64':
-        return makeData({ ...base, data: new BigInt64Array(this.halves!.buffer, 0, n) } as never);
-      case 'bool':
-        return makeData({ ...base, data: this.bits!.subarray(0, (n + 7) >> 3) } as never);
-      default: {
-        const end = this.offsets![n]!;
-        return makeData({ ...base, valueOffsets: this.offsets!.subarray(0, n + 1), data: this.bytes!.subarray(0, end) } as never);
-      }
-    }
+    const { nums, halves, bits, offsets, bytes } = this;
+    return columnData(this.type, this.kind, this.n, this.nulls, this.valid, { nums, halves, bits, offsets, bytes });
   }
 }
 
